@@ -1,0 +1,24 @@
+"""pytest configuration shared by the unit tests and the notebooks run under nbval.
+
+Everything pytest runs is in quick mode and offline; kernels started by nbval inherit this environment.
+"""
+import os
+
+# Set before any kernel starts and before TensorFlow is imported anywhere.
+os.environ["COURSE_MODE"] = "quick"
+os.environ["COURSE_OFFLINE"] = "1"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Two TF processes on 2 cores run fastest with one intra-op thread each (measured).
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_collectstart(collector):
+    """Keep stderr out of nbval's comparison: ipykernel captures TF's C++ stderr in Jupyter, not under nbval."""
+    try:
+        from nbval.plugin import IPyNbFile
+    except ImportError:  # nbval not installed: no notebooks are collected anyway
+        return
+    if isinstance(collector, IPyNbFile) and "stderr" not in collector.skip_compare:
+        collector.skip_compare = collector.skip_compare + ("stderr",)

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Set the course up and start it, with nothing but Python 3.10-3.12 installed.
+
+    python3 course.py lab     # set up (once) and open the course in JupyterLab
+    python3 course.py test    # set up (once) and run the whole test suite
+    python3 course.py setup   # only set up
+
+Setting up creates a virtual environment in .venv and installs the course package with its dependencies:
+the exact versions of requirements-lock.txt on Python 3.11 (what CI uses), the ranges of pyproject.toml on
+other versions. A second call reuses the environment; it reinstalls only when pyproject.toml or the lock
+file changed. Uses the standard library only.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".course-setup-stamp"
+LOCK = ROOT / "requirements-lock.txt"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "requirements-lock.txt"):
+        digest.update((ROOT / name).read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def setup() -> None:
+    if not ((3, 10) <= sys.version_info[:2] <= (3, 12)):
+        sys.exit(f"Python {sys.version.split()[0]} is not supported: use Python 3.10, 3.11 or 3.12.")
+    if not PYTHON.exists():
+        print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        print("environment is up to date (.venv)", flush=True)
+        return
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if sys.version_info[:2] == (3, 11):
+        print("installing the pinned versions of requirements-lock.txt ...", flush=True)
+        subprocess.run(pip + ["-r", str(LOCK)], check=True)
+        subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)
+    else:
+        print("installing from the ranges in pyproject.toml (the lock file is for Python 3.11) ...", flush=True)
+        subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(_fingerprint())
+    print("environment ready (.venv)", flush=True)
+
+
+def main(argv: list) -> int:
+    commands = ("setup", "lab", "test")
+    if len(argv) < 1 or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    setup()
+    command, rest = argv[0], argv[1:]
+    if command == "lab":
+        return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *rest], cwd=ROOT)
+    if command == "test":
+        env = dict(os.environ)
+        return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

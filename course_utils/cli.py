@@ -1,0 +1,61 @@
+"""The command line: ``python -m course_utils {doctor,run} ...``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_notebooks() -> list:
+    return sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import doctor
+
+    return 1 if doctor() else 0
+
+
+def cmd_run(args) -> int:
+    from .notebooks import NotebookFailed, format_seconds, run_notebook
+
+    paths = [Path(p) for p in args.notebooks] or _default_notebooks()
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print(f"error: no such notebook: {', '.join(str(p) for p in missing)}", file=sys.stderr)
+        return 2
+    rows, failures = [], 0
+    start = time.perf_counter()
+    for path in paths:
+        print(f"running {path.name} in {args.mode} mode ...", flush=True)
+        try:
+            result = run_notebook(path, mode=args.mode, write=not args.no_write, timeout=args.timeout)
+            rows.append((path.name, format_seconds(result.seconds), "written" if result.written else "not written"))
+        except NotebookFailed as error:
+            failures += 1
+            rows.append((path.name, "FAILED", f"cell {error.cell_index}: {error.error}"))
+            print(f"  {path.name}: cell {error.cell_index} failed: {error.error}\n  (stored notebook left untouched)")
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'notebook':<{width}}  {'time':>10}  status")
+    for name, seconds, status in rows:
+        print(f"{name:<{width}}  {seconds:>10}  {status}")
+    print(f"total {format_seconds(time.perf_counter() - start)}, {failures} failed")
+    return 1 if failures else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description="Tools of the RNN course.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("doctor", help="report versions, hardware, mode, cache, and what will not work")
+    p.set_defaults(func=cmd_doctor)
+    p = sub.add_parser("run", help="execute notebooks in place and record code hash, mode, versions and time")
+    p.add_argument("notebooks", nargs="*", help="notebook files (default: every chapter)")
+    p.add_argument("--mode", choices=("full", "quick"), default="full")
+    p.add_argument("--no-write", action="store_true", help="execute only; leave the stored notebooks as they are")
+    p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    p.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    return args.func(args)

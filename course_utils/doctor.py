@@ -1,0 +1,103 @@
+"""``python -m course_utils doctor``: what this machine has, and anything that will not work.
+
+:func:`diagnose` returns the checks as rows; :func:`doctor` prints them. Every problem comes with what to do.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import dataclass
+
+from . import config
+
+SUPPORTED_PYTHON = ((3, 10), (3, 12))
+
+
+@dataclass
+class Check:
+    label: str
+    value: str
+    problem: str = ""  # empty when fine; otherwise what is wrong and what to do
+
+
+def _writable(path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-"):
+            pass
+        return True
+    except OSError:
+        return False
+
+
+def diagnose(import_tensorflow: bool = True) -> list:
+    """Run every check and return a list of :class:`Check` rows."""
+    rows = []
+    version = sys.version_info[:2]
+    low, high = SUPPORTED_PYTHON
+    rows.append(
+        Check(
+            "Python",
+            platform.python_version(),
+            "" if low <= version <= high else f"the course is tested on Python {low[0]}.{low[1]}–{high[0]}.{high[1]}; "
+            "create the environment with one of those versions",
+        )
+    )
+    found = config.versions()
+    for name in ("tensorflow", "keras", "numpy"):
+        missing = found[name] == "not installed"
+        rows.append(
+            Check(name, found[name], f"{name} is missing: run `python course.py setup` (or `pip install -e .`)" if missing else "")
+        )
+    if found["keras"] != "not installed" and not found["keras"].startswith("3."):
+        rows[-2].problem = "the course needs Keras 3: run `python course.py setup` to install the pinned versions"
+    rows.append(Check("CPU cores", str(os.cpu_count())))
+    rows.append(
+        Check(
+            "TF threads",
+            f"intra-op {os.environ.get('TF_NUM_INTRAOP_THREADS', 'auto')}, "
+            f"inter-op {os.environ.get('TF_NUM_INTEROP_THREADS', 'auto')}",
+        )
+    )
+    if import_tensorflow and found["tensorflow"] != "not installed":
+        tf = config.import_tensorflow()
+
+        gpus = tf.config.list_physical_devices("GPU")
+        rows.append(Check("GPU", ", ".join(g.name for g in gpus) if gpus else "none (CPU only: every chapter is sized for it)"))
+    try:
+        rows.append(Check("mode", f"{config.mode()} ({config.MODE_VAR})"))
+    except config.ConfigError as error:
+        rows.append(Check("mode", os.environ.get(config.MODE_VAR, ""), str(error)))
+    try:
+        rows.append(Check("offline", f"{config.offline()} ({config.OFFLINE_VAR})"))
+    except config.ConfigError as error:
+        rows.append(Check("offline", os.environ.get(config.OFFLINE_VAR, ""), str(error)))
+    cache = config.cache_dir()
+    writable = _writable(cache)
+    rows.append(
+        Check(
+            "cache directory",
+            f"{config.display_path(cache)} ({'writable' if writable else 'NOT writable'})",
+            "" if writable else f"set {config.CACHE_VAR} to a folder you can write to; downloads cannot be cached",
+        )
+    )
+    return rows
+
+
+def doctor(import_tensorflow: bool = True) -> int:
+    """Print the checks as a table and return the number of problems found."""
+    rows = diagnose(import_tensorflow)
+    width = max(len(r.label) for r in rows)
+    for row in rows:
+        print(f"{row.label:<{width}}  {row.value}")
+    problems = [r for r in rows if r.problem]
+    print()
+    if problems:
+        print(f"{len(problems)} problem(s):")
+        for row in problems:
+            print(f"  - {row.label}: {row.problem}")
+    else:
+        print("No problems found: the course should run on this machine.")
+    return len(problems)

@@ -1,0 +1,25 @@
+"""Reference solutions of the exercises, one function each.
+
+The checkers in :mod:`course_utils.exercises` compare a learner's function with these, and
+``show_solution(name)`` prints their source. They are written to be read: plain NumPy, one idea per line.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def ema_states(x, alpha, h0=0.0):
+    """Exponential moving average as a tiny recurrence: h_t = alpha * h_{t-1} + (1 - alpha) * x_t.
+
+    x: array of shape (B, T), B sequences of T time steps. alpha: float in [0, 1], how much of the
+    previous state is kept. h0: the initial state h_0, a float or an array of shape (B,).
+    Returns the states h_1 ... h_T, shape (B, T).
+    """
+    x = np.asarray(x, dtype=float)
+    batch_size, steps = x.shape
+    h = np.broadcast_to(np.asarray(h0, dtype=float), (batch_size,)).copy()
+    states = np.empty((batch_size, steps))
+    for t in range(steps):
+        h = alpha * h + (1.0 - alpha) * x[:, t]
+        states[:, t] = h
+    return states

@@ -1,0 +1,70 @@
+"""Modes, the offline switch, the cache directory and the setup call."""
+import numpy as np
+import pytest
+
+from course_utils import config
+
+
+def test_mode_defaults_to_full(monkeypatch):
+    monkeypatch.delenv("COURSE_MODE", raising=False)
+    assert config.mode() == "full"
+    assert config.pick(quick=1, full=2) == 2
+
+
+def test_quick_mode_picks_quick(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", " Quick ")
+    assert config.is_quick()
+    assert config.pick(quick="q", full="f") == "q"
+
+
+def test_unknown_mode_lists_allowed_values(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "fast")
+    with pytest.raises(config.ConfigError, match="'fast'.*'quick', 'full'"):
+        config.mode()
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("yes", True), ("ON", True), ("0", False), ("", False), ("no", False)])
+def test_offline_values(monkeypatch, value, expected):
+    monkeypatch.setenv("COURSE_OFFLINE", value)
+    assert config.offline() is expected
+
+
+def test_offline_rejects_unknown_value(monkeypatch):
+    monkeypatch.setenv("COURSE_OFFLINE", "maybe")
+    with pytest.raises(config.ConfigError, match="'maybe'"):
+        config.offline()
+
+
+def test_cache_dir_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "course"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    assert config.cache_dir() == tmp_path / "course"
+    monkeypatch.delenv("COURSE_CACHE_DIR")
+    assert config.cache_dir(create=True) == tmp_path / "keras" / "course_rnn"
+    assert (tmp_path / "keras" / "course_rnn").is_dir()
+
+
+def test_display_path_hides_the_home_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert config.display_path(tmp_path / "a" / "b") == "~/a/b"
+
+
+def test_setup_seeds_everything_and_prints_one_banner(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_MODE", "quick")
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    import keras
+
+    info = config.setup(seed=7)
+    first = (np.random.rand(3), keras.random.uniform((3,), seed=None).numpy())
+    config.setup(seed=7)
+    second = (np.random.rand(3), keras.random.uniform((3,), seed=None).numpy())
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert len(lines) == 2 and lines[0].startswith("Course setup: quick mode") and "Keras" in lines[0]
+    assert info["mode"] == "quick" and info["seed"] == 7
+
+
+def test_setup_rejects_a_bad_seed():
+    with pytest.raises(config.ConfigError, match="non-negative int"):
+        config.setup(seed=-1)

@@ -1,0 +1,23 @@
+"""`python -m course_utils doctor` reports versions, hardware, mode and cache, and every problem with a fix."""
+import subprocess
+import sys
+
+from course_utils.doctor import diagnose, doctor
+
+
+def test_doctor_runs_and_reports_everything():
+    proc = subprocess.run([sys.executable, "-m", "course_utils", "doctor"], capture_output=True, text=True)
+    for label in ("Python", "tensorflow", "keras", "numpy", "CPU cores", "TF threads", "GPU", "mode", "offline", "cache directory"):
+        assert label in proc.stdout, label
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_doctor_reports_bad_settings_with_what_to_do(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setenv("COURSE_MODE", "turbo")
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert "COURSE_CACHE_DIR" in rows["cache directory"].problem
+    assert "'quick', 'full'" in rows["mode"].problem
+    assert doctor(import_tensorflow=False) == 2

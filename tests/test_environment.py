@@ -1,0 +1,75 @@
+"""pyproject.toml, environment.yml and requirements-lock.txt agree, and what is installed satisfies them."""
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    tomllib = pytest.importorskip("tomli")
+
+REPO = Path(__file__).resolve().parent.parent
+CONDA_NAMES = {"arch": "arch-py"}  # PyPI name -> conda-forge name where they differ
+
+
+def _pyproject():
+    data = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    reqs = [Requirement(r) for r in data["dependencies"] + data["optional-dependencies"]["test"]]
+    return {r.name.lower(): r.specifier for r in reqs}
+
+
+def _environment():
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    specs, python = {}, None
+    for item in env["dependencies"]:
+        entries = item["pip"] if isinstance(item, dict) else [item]
+        for entry in entries:
+            name, spec = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", entry).groups()
+            if name == "python":
+                python = spec
+            elif name != "pip":
+                specs[name.lower()] = SpecifierSet(spec.replace(" ", ""))
+    return specs, python, env
+
+
+def test_environment_yml_uses_conda_forge_and_python_311():
+    specs, python, env = _environment()
+    assert env["channels"] == ["conda-forge"]
+    assert python == "=3.11"
+
+
+def test_environment_yml_names_the_same_packages_with_the_same_ranges():
+    wanted = _pyproject()
+    specs, _, _ = _environment()
+    expected = {CONDA_NAMES.get(name, name): spec for name, spec in wanted.items()}
+    assert set(specs) == set(expected), f"only in environment.yml: {set(specs) - set(expected)}; only in pyproject: {set(expected) - set(specs)}"
+    for name, spec in expected.items():
+        assert specs[name] == spec, f"{name}: environment.yml has {specs[name]}, pyproject.toml has {spec}"
+
+
+def _lock():
+    pins = {}
+    for line in (REPO / "requirements-lock.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+def test_lock_pins_every_dependency_within_its_range():
+    pins = _lock()
+    for name, spec in _pyproject().items():
+        assert name in pins, f"{name} is not pinned in requirements-lock.txt"
+        assert pins[name] in spec, f"lock pins {name}=={pins[name]}, outside pyproject's {spec}"
+
+
+def test_installed_versions_satisfy_the_ranges():
+    for name, spec in _pyproject().items():
+        installed = metadata.version(name)
+        assert installed in spec, f"{name} {installed} is installed but pyproject.toml asks for {spec}: run `python3 course.py setup`"

@@ -1,0 +1,138 @@
+"""Every checker passes its reference solution and fails deliberately wrong variants with a specific message."""
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.exercises import FAILED, NOT_ATTEMPTED, PASSED, check, evaluate, show_solution
+
+
+# ---- wrong variants of each exercise: (function, the case that must catch it, words the message must hold)
+def ema_swapped_alpha(x, alpha, h0=0.0):
+    x = np.asarray(x, float)
+    h = np.broadcast_to(np.asarray(h0, float), (x.shape[0],)).copy()
+    out = []
+    for t in range(x.shape[1]):
+        h = (1 - alpha) * h + alpha * x[:, t]
+        out.append(h)
+    return np.stack(out, axis=1)
+
+
+def ema_ignores_h0(x, alpha, h0=0.0):
+    return exercises.solution("ema_states")(x, alpha, 0.0)
+
+
+def ema_off_by_one(x, alpha, h0=0.0):
+    x = np.asarray(x, float)
+    h = np.broadcast_to(np.asarray(h0, float), (x.shape[0],)).copy()
+    out = []
+    for t in range(x.shape[1]):
+        out.append(h)  # stores h_{t-1} instead of h_t
+        h = alpha * h + (1 - alpha) * x[:, t]
+    return np.stack(out, axis=1)
+
+
+def ema_final_state_only(x, alpha, h0=0.0):
+    return exercises.solution("ema_states")(x, alpha, h0)[:, -1]
+
+
+def ema_time_on_axis0(x, alpha, h0=0.0):
+    x = np.asarray(x, float)  # loops over axis 0 as if it were time
+    h = np.broadcast_to(np.asarray(h0, float).mean(), (x.shape[1],)).copy()
+    out = []
+    for row in x:
+        h = alpha * h + (1 - alpha) * row
+        out.append(h)
+    return np.stack(out, axis=0)
+
+
+def ema_forgets_return(x, alpha, h0=0.0):
+    exercises.solution("ema_states")(x, alpha, h0)
+
+
+WRONG = {
+    "ema_states": [
+        (ema_swapped_alpha, "alpha = 0, no memory", "input term"),
+        (ema_ignores_h0, "zero input, h0 = 1", "initial state"),
+        (ema_off_by_one, "alpha = 0, no memory", "shifted one step late"),
+        (ema_final_state_only, "alpha = 0, no memory", "expected shape (2, 5)"),
+        (ema_time_on_axis0, "zero input, h0 = 1", "differs"),
+        (ema_forgets_return, "alpha = 0, no memory", "forget to `return`"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(exercises.REGISTRY))
+def test_every_exercise_has_at_least_two_wrong_variants(name):
+    assert len(WRONG.get(name, [])) >= 2, f"add wrong variants of {name!r} to WRONG"
+
+
+@pytest.mark.parametrize("name", sorted(exercises.REGISTRY))
+def test_reference_passes(name):
+    report = evaluate(name, exercises.solution(name))
+    assert report.status == PASSED, report.message
+
+
+@pytest.mark.parametrize(
+    "name,wrong,case,words", [(name, *variant) for name, variants in WRONG.items() for variant in variants],
+    ids=lambda v: getattr(v, "__name__", None),
+)
+def test_wrong_variant_fails_on_the_case_that_isolates_it(name, wrong, case, words):
+    report = evaluate(name, wrong)
+    assert report.status == FAILED
+    assert report.case == case, report.message
+    assert words in report.message, report.message
+
+
+def test_untouched_stub_is_not_attempted_and_check_returns_the_reference(capsys):
+    def stub(x, alpha, h0=0.0):
+        raise NotImplementedError
+
+    report = evaluate("ema_states", stub)
+    assert report.status == NOT_ATTEMPTED
+    chosen = check("ema_states", stub)
+    assert chosen is exercises.solution("ema_states")
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_check_keeps_a_passing_function_and_replaces_a_failing_one(capsys):
+    def mine(x, alpha, h0=0.0):
+        return exercises.solution("ema_states")(x, alpha, h0)
+
+    assert check("ema_states", mine) is mine
+    assert check("ema_states", ema_swapped_alpha) is exercises.solution("ema_states")
+    out = capsys.readouterr().out
+    assert "all 4 cases passed" in out and "continues with the reference solution" in out
+
+
+def test_exception_in_learner_code_is_reported_with_its_case():
+    def broken(x, alpha, h0=0.0):
+        return x[:, 99]
+
+    report = evaluate("ema_states", broken)
+    assert report.status == FAILED and "IndexError" in report.message and "case 1/4" in report.message
+
+
+def test_learner_cannot_corrupt_the_cases():
+    def mutating(x, alpha, h0=0.0):
+        result = exercises.solution("ema_states")(x, alpha, h0)
+        x[:] = 0
+        return result
+
+    assert evaluate("ema_states", mutating).status == PASSED
+
+
+def test_show_solution_prints_source(capsys):
+    show_solution("ema_states")
+    assert "def ema_states" in capsys.readouterr().out
+
+
+def test_unknown_exercise_lists_known_ones():
+    with pytest.raises(KeyError, match="ema_states"):
+        evaluate("no_such_exercise", print)
+
+
+def test_compare_reports_nan_and_shape():
+    assert "nan" in exercises.compare(np.zeros(3), np.array([0, np.nan, 0]))
+    assert "shape" in exercises.compare(np.zeros((2, 3)), np.zeros(3))
+    assert exercises.compare((np.zeros(2), 1.0), (np.zeros(2), 1.0)) is None
+    assert "tuple of 2" in exercises.compare((np.zeros(2), 1.0), np.zeros(2))

@@ -1,0 +1,136 @@
+"""Executing notebooks (`course_utils run`) and the hygiene checks, on small notebooks built here."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from course_utils import notebooks
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
+SETUP = "from course_utils import setup\n\nsetup()"
+
+
+def make_notebook(path, *sources, markdown="# Title\n\n**Measured full-mode run time:** not measured yet"):
+    nb = new_notebook(cells=[new_markdown_cell(markdown)] + [new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_run_records_hash_mode_versions_and_time(tmp_path):
+    path = make_notebook(tmp_path / "99_demo.ipynb", "import os\nprint(os.environ['COURSE_MODE'])")
+    result = notebooks.run_notebook(path, mode="full")
+    nb = notebooks.read(path)
+    meta = nb.metadata["course"]
+    assert meta["code_hash"] == notebooks.code_hash(nb) and meta["mode"] == "full"
+    assert set(meta["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
+    assert meta["wall_time_s"] == round(result.seconds, 1)
+    assert nb.cells[1].outputs[0]["text"] == "full\n"
+    assert "not measured" not in nb.cells[0].source and "on 2 CPU cores" in nb.cells[0].source
+
+
+def test_failing_cell_leaves_the_stored_notebook_untouched(tmp_path):
+    path = make_notebook(tmp_path / "99_bad.ipynb", "x = 1", "raise ValueError('boom')", "y = 2")
+    before = path.read_bytes()
+    with pytest.raises(notebooks.NotebookFailed) as info:
+        notebooks.run_notebook(path, mode="quick")
+    assert info.value.cell_index == 2 and "ValueError: boom" in info.value.error
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["99_bad.ipynb"]  # no temporary file left behind
+
+
+def test_cli_run_reports_the_failing_cell(tmp_path):
+    path = make_notebook(tmp_path / "99_bad.ipynb", "1/0")
+    proc = subprocess.run(
+        [sys.executable, "-m", "course_utils", "run", "--mode", "quick", str(path)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert proc.returncode == 1
+    assert "cell 1" in proc.stdout and "ZeroDivisionError" in proc.stdout and "1 failed" in proc.stdout
+
+
+def test_cli_run_rejects_a_missing_notebook(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "course_utils", "run", str(tmp_path / "nope.ipynb")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "no such notebook" in proc.stderr
+
+
+@pytest.fixture
+def chapter_copy(tmp_path):
+    target = tmp_path / CHAPTER_00.name
+    shutil.copy(CHAPTER_00, target)
+    assert notebooks.hygiene_problems(target) == []
+    return target
+
+
+def _edit(path, change):
+    nb = notebooks.read(path)
+    change(nb)
+    nbformat.write(nb, str(path))
+
+
+def _first_code_cell_after_setup(nb):
+    return [c for c in nb.cells if c.cell_type == "code"][1]
+
+
+def test_editing_code_without_rerunning_is_stale(chapter_copy):
+    _edit(chapter_copy, lambda nb: setattr(_first_code_cell_after_setup(nb), "source",
+                                           _first_code_cell_after_setup(nb).source + "\n# edited"))
+    assert any("do not come from the current code" in p for p in notebooks.hygiene_problems(chapter_copy))
+
+
+def test_markdown_edits_do_not_make_a_notebook_stale(chapter_copy):
+    _edit(chapter_copy, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source + "\nMore words."))
+    assert notebooks.hygiene_problems(chapter_copy) == []
+
+
+def test_stored_error_output_is_found(chapter_copy):
+    error = new_output("error", ename="ValueError", evalue="x", traceback=["ValueError: x"])
+    _edit(chapter_copy, lambda nb: _first_code_cell_after_setup(nb).outputs.append(error))
+    assert any("stored output is an error" in p for p in notebooks.hygiene_problems(chapter_copy))
+
+
+def test_machine_path_in_output_is_found(chapter_copy):
+    out = new_output("stream", name="stdout", text="saved to /home/alice/data.csv\n")
+    _edit(chapter_copy, lambda nb: _first_code_cell_after_setup(nb).outputs.append(out))
+    assert any("machine path" in p for p in notebooks.hygiene_problems(chapter_copy))
+
+
+@pytest.mark.parametrize("marker", ["# NBVAL_CHECK_OUPUT", "#NBVAL-CHECK-OUTPUT", "# nbval_check_output",
+                                    "# NBVAL_CHECK_OUTPUT.", "# CHECK_OUTPUT"])
+def test_misspelled_marker_is_found(marker):
+    assert notebooks.marker_problems(f"{marker}\nprint(1)")
+
+
+@pytest.mark.parametrize("source", ["# NBVAL_CHECK_OUTPUT\nprint(1)", "#NBVAL_SKIP\n", "# check the output shape\nx = 1"])
+def test_correct_markers_and_ordinary_comments_pass(source):
+    assert notebooks.marker_problems(source) == []
+
+
+def test_first_code_cell_must_be_setup(tmp_path):
+    path = make_notebook(tmp_path / "99_x.ipynb", "import numpy as np", SETUP)
+    assert any("first code cell" in p for p in notebooks.hygiene_problems(path))
+    path = make_notebook(tmp_path / "99_y.ipynb", SETUP, "import numpy as np")
+    assert not any("first code cell" in p for p in notebooks.hygiene_problems(path))
+
+
+def test_network_code_is_found(tmp_path):
+    path = make_notebook(tmp_path / "99_net.ipynb", SETUP, "import urllib.request\nurllib.request.urlopen('https://x')")
+    assert any("reaches the network" in p for p in notebooks.hygiene_problems(path))
+
+
+def test_never_executed_notebook_is_flagged(tmp_path):
+    path = make_notebook(tmp_path / "99_new.ipynb", SETUP)
+    assert any("never executed" in p for p in notebooks.hygiene_problems(path))
+
+
+def test_readme_time_update(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("| # | chapter | time |\n|---|---|---|\n| 07 | Sentiment | 1 s |\n| 08 | MT | 2 s |\n")
+    assert notebooks.update_readme_time("07_sentiment.ipynb", 125.2, readme)
+    assert notebooks.readme_times(readme) == {"07": "2 min 05 s", "08": "2 s"}

@@ -1,0 +1,47 @@
+"""Repository hygiene: the committed notebooks, the README table and the pytest environment."""
+import os
+from pathlib import Path
+
+import pytest
+
+from course_utils import notebooks
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no notebooks found"
+    assert all(p.name[:2].isdigit() and p.name[2] == "_" for p in NOTEBOOKS), "chapters are named NN_topic.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_clean(path):
+    assert notebooks.hygiene_problems(path) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_states_its_measured_full_mode_time(path):
+    nb = notebooks.read(path)
+    stated = notebooks.format_seconds(nb.metadata["course"]["wall_time_s"])
+    header = nb.cells[0].source
+    assert f"**Measured full-mode run time:** {stated} on 2 CPU cores" in header
+    assert notebooks.readme_times().get(path.name[:2]) == stated, "README chapter table is out of date"
+
+
+def test_pytest_runs_notebooks_in_quick_offline_mode():
+    # conftest.py sets these before any kernel starts; nbval kernels inherit them, and setup() then
+    # installs the network guard, so a notebook that touches the network fails the suite.
+    assert os.environ["COURSE_MODE"] == "quick"
+    assert os.environ["COURSE_OFFLINE"] == "1"
+
+
+def test_no_large_or_data_files_committed():
+    import subprocess
+
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    for name in files:
+        path = REPO / name
+        assert not name.endswith((".csv", ".zip", ".gz", ".h5", ".keras", ".npz", ".tar")), name
+        if path.suffix != ".ipynb" and path.is_file():
+            assert path.stat().st_size < 500_000, f"{name} is large; no datasets or weights in the repository"
