@@ -1,4 +1,4 @@
-"""The command line: ``python -m course_utils {doctor,run} ...``."""
+"""The command line: ``python -m course_utils {doctor,run,download} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,57 @@ def cmd_run(args) -> int:
     return 1 if failures else 0
 
 
+def _progress_bar(name):
+    def show(done, total):
+        if total:
+            filled = int(30 * done / total)
+            sys.stderr.write(f"\r  {name:<8} [{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:7.1f} / {total / 1e6:.1f} MB")
+        else:
+            sys.stderr.write(f"\r  {name:<8} {done / 1e6:7.1f} MB")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_download(args) -> int:
+    from . import cache, config
+    from .datasets import REMOTES
+
+    directory = config.cache_dir(create=True)
+    if args.list:
+        manifest = cache.read_manifest(directory)
+        print(f"cache directory: {config.display_path(directory)}")
+        for name, remote in REMOTES.items():
+            path = cache.cached(remote, directory)
+            if path is None:
+                print(f"  {name:<8} not cached")
+                continue
+            entry = manifest.get(remote.filename, {})
+            print(f"  {name:<8} {path.stat().st_size / 1e6:8.1f} MB  sha256 {cache.sha256_of(path)}  ({entry.get('source', 'published')})")
+        return 0
+    names = args.names or list(REMOTES)
+    unknown = [n for n in names if n not in REMOTES]
+    if unknown:
+        print(f"error: unknown dataset(s) {', '.join(unknown)}; known: {', '.join(REMOTES)}", file=sys.stderr)
+        return 2
+    failures = 0
+    summary = []
+    for name in names:
+        remote = REMOTES[name]
+        try:
+            path = cache.fetch(remote, directory, progress=_progress_bar(name))
+            sys.stderr.write("\n")
+            summary.append((name, f"ok  {path.stat().st_size / 1e6:.1f} MB, sha256 {cache.sha256_of(path)[:16]}..."))
+        except cache.DownloadError as error:
+            sys.stderr.write("\n")
+            failures += 1
+            summary.append((name, f"FAILED: {error}"))
+    print(f"cache directory: {config.display_path(directory)}")
+    for name, status in summary:
+        print(f"  {name:<8} {status}")
+    return 1 if failures else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Tools of the RNN course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -57,5 +108,9 @@ def main(argv=None) -> int:
     p.add_argument("--no-write", action="store_true", help="execute only; leave the stored notebooks as they are")
     p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("download", help="prefetch the canonical datasets into the cache (for offline rooms)")
+    p.add_argument("names", nargs="*", help="datasets to fetch: imdb, spa-eng, jena (default: all)")
+    p.add_argument("--list", action="store_true", help="show what is cached, with sizes and hashes")
+    p.set_defaults(func=cmd_download)
     args = parser.parse_args(argv)
     return args.func(args)
