@@ -23,3 +23,25 @@ def ema_states(x, alpha, h0=0.0):
         h = alpha * h + (1.0 - alpha) * x[:, t]
         states[:, t] = h
     return states
+
+
+def rnn_step(x_t, h_prev, W_x, W_h, b):
+    """One step of a simple RNN: h_t = tanh(x_t W_x + h_{t-1} W_h + b).
+
+    x_t: (B, d) inputs at time t; h_prev: (B, n) previous hidden state; W_x: (d, n); W_h: (n, n); b: (n,).
+    Returns h_t, shape (B, n).
+    """
+    return np.tanh(x_t @ W_x + h_prev @ W_h + b)
+
+
+def rnn_forward(x, W_x, W_h, b, h0):
+    """The full forward loop of a simple RNN over a batch of sequences.
+
+    x: (B, T, d); h0: (B, n) initial state. Returns all hidden states h_1 ... h_T, shape (B, T, n).
+    """
+    h = h0
+    states = []
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t] @ W_x + h @ W_h + b)
+        states.append(h)
+    return np.stack(states, axis=1)

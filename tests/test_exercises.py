@@ -49,7 +49,60 @@ def ema_forgets_return(x, alpha, h0=0.0):
     exercises.solution("ema_states")(x, alpha, h0)
 
 
+def step_no_tanh(x_t, h_prev, W_x, W_h, b):
+    return x_t @ W_x + h_prev @ W_h + b
+
+
+def step_sigmoid(x_t, h_prev, W_x, W_h, b):
+    return 1 / (1 + np.exp(-(x_t @ W_x + h_prev @ W_h + b)))
+
+
+def step_forgets_h(x_t, h_prev, W_x, W_h, b):
+    return np.tanh(x_t @ W_x + b)
+
+
+def step_forgets_bias(x_t, h_prev, W_x, W_h, b):
+    return np.tanh(x_t @ W_x + h_prev @ W_h)
+
+
+def step_transposed_wh(x_t, h_prev, W_x, W_h, b):
+    return np.tanh(x_t @ W_x + h_prev @ W_h.T + b)
+
+
+def forward_final_only(x, W_x, W_h, b, h0):
+    return exercises.solution("rnn_forward")(x, W_x, W_h, b, h0)[:, -1]
+
+
+def forward_ignores_h0(x, W_x, W_h, b, h0):
+    return exercises.solution("rnn_forward")(x, W_x, W_h, b, np.zeros_like(h0))
+
+
+def forward_resets_state(x, W_x, W_h, b, h0):
+    return np.stack([np.tanh(x[:, t] @ W_x + h0 @ W_h + b) for t in range(x.shape[1])], axis=1)
+
+
+def forward_one_step_late(x, W_x, W_h, b, h0):
+    states, h = [], h0
+    for t in range(x.shape[1]):
+        states.append(h)
+        h = np.tanh(x[:, t] @ W_x + h @ W_h + b)
+    return np.stack(states, axis=1)
+
+
 WRONG = {
+    "rnn_step": [
+        (step_no_tanh, "input term only", "apply tanh"),
+        (step_sigmoid, "input term only", "sigmoid"),
+        (step_forgets_h, "recurrent term only", "h_{t-1} W_h alone"),
+        (step_transposed_wh, "recurrent term only", "transposed"),
+        (step_forgets_bias, "bias only", "tanh(b)"),
+    ],
+    "rnn_forward": [
+        (forward_final_only, "one time step", "only the final state"),
+        (forward_ignores_h0, "one time step", "differs"),
+        (forward_resets_state, "zero input, non-zero h0", "state is carried"),
+        (forward_one_step_late, "one time step", "differs"),
+    ],
     "ema_states": [
         (ema_swapped_alpha, "alpha = 0, no memory", "input term"),
         (ema_ignores_h0, "zero input, h0 = 1", "initial state"),
