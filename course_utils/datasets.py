@@ -358,8 +358,9 @@ def load_char_text(max_chars: int | None = None) -> str:
     Two parts, both in every CPython installation: the help topics of the language reference
     (``pydoc_data.topics``, what ``help("for")`` shows) and the docstrings of about 100 standard-library
     modules, their classes, methods and functions. Code examples, grammar rules and indented blocks are
-    removed, paragraphs become lines, non-ASCII characters are dropped. About 0.6-0.8 million characters; the
-    exact text depends on the Python version and is fixed for one interpreter. Licence: PSF.
+    removed, paragraphs become lines, non-ASCII characters are dropped. About 0.6 million characters; the
+    exact text depends on the Python version (and by a few hundred characters on which standard-library modules
+    were imported before), so compare models on one text, never across machines. Licence: PSF.
     """
     pieces, seen = [], set()
     from pydoc_data.topics import topics
