@@ -47,6 +47,8 @@ class Exercise:
     atol: float = 1e-6
     rtol: float = 1e-6
     diagnose: Callable | None = None  # (expected, got, kwargs) -> a hint naming a typical mistake, or None
+    output_names: tuple = ()  # names of the items when the function returns a tuple, used in messages
+    normalize: Callable | None = None  # applied to expected and learner results before comparing
 
 
 @dataclass
@@ -138,7 +140,7 @@ def evaluate(name: str, fn: Callable) -> Report:
         return Report(name, FAILED, f"{name}: expected a function, got {type(fn).__name__}")
     cases = exercise.make_cases()
     for number, case in enumerate(cases, start=1):
-        expected = exercise.reference(**case.kwargs)
+        expected = exercise.reference(**_copy_args(case.kwargs))
         try:
             got = fn(**_copy_args(case.kwargs))
         except NotImplementedError:
@@ -156,7 +158,9 @@ def evaluate(name: str, fn: Callable) -> Report:
                 f"{type(error).__name__}: {error}\n  This case checks {case.isolates}.",
                 case=case.name,
             )
-        problem = compare(expected, got, exercise.atol, exercise.rtol)
+        if exercise.normalize is not None:
+            expected, got = exercise.normalize(expected), exercise.normalize(got)
+        problem = _compare_named(expected, got, exercise)
         if problem and exercise.diagnose is not None:
             try:
                 hint = exercise.diagnose(expected, got, case.kwargs)
@@ -176,8 +180,28 @@ def evaluate(name: str, fn: Callable) -> Report:
     return Report(name, PASSED, f"{name}: all {len(cases)} cases passed. Well done!")
 
 
+def _compare_named(expected, got, exercise) -> str | None:
+    names = exercise.output_names
+    if names and isinstance(expected, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(names):
+            return f"the function should return a tuple of {len(names)} items ({', '.join(names)})"
+        for name, e, g in zip(names, expected, got):
+            problem = compare(e, g, exercise.atol, exercise.rtol, where=name)
+            if problem:
+                return problem
+        return None
+    return compare(expected, got, exercise.atol, exercise.rtol)
+
+
 def _copy_args(kwargs: dict) -> dict:
-    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
+    def copy(value):
+        if isinstance(value, np.ndarray):
+            return value.copy()
+        if isinstance(value, list):
+            return [copy(v) for v in value]
+        return value
+
+    return {k: copy(v) for k, v in kwargs.items()}
 
 
 def check(name: str, fn: Callable) -> Callable:
@@ -314,3 +338,85 @@ def _rnn_forward_diagnose(expected, got, kwargs):
 register(Exercise("rnn_step", "One step of a simple RNN", solutions.rnn_step, _rnn_step_cases, diagnose=_rnn_step_diagnose))
 register(Exercise("rnn_forward", "The forward loop of a simple RNN", solutions.rnn_forward, _rnn_forward_cases,
                   diagnose=_rnn_forward_diagnose))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Chapters 03-04: backpropagation through time and gradient clipping
+# ----------------------------------------------------------------------------------------------------------
+
+def _bptt_cases() -> list:
+    rng = np.random.default_rng(4)
+    B, d, n = 2, 3, 4
+    W_h = rng.normal(size=(n, n))  # not symmetric, so W_h and W_h.T differ
+    x_t, h_prev = rng.normal(size=(B, d)), np.tanh(rng.normal(size=(B, n)))
+    return [
+        Case("h_t = 0, so tanh' = 1", "the products and their transposes alone: with h_t = 0 the gradient at the "
+             "pre-activation equals dh, so dW_x = x_t^T dh, dW_h = h_prev^T dh, db = sum of dh over the batch",
+             {"dh": rng.normal(size=(B, n)), "h_t": np.zeros((B, n)), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
+        Case("saturated state", "the derivative of tanh: with h_t near +-1 it is 1 - h_t^2, close to 0, so every gradient is small",
+             {"dh": rng.normal(size=(B, n)), "h_t": 0.99 * np.sign(rng.normal(size=(B, n))), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
+        Case("batch of 5", "that db and the weight gradients add up (not average) the contributions of every sequence",
+             {"dh": rng.normal(size=(5, n)), "h_t": np.tanh(rng.normal(size=(5, n))), "h_prev": np.tanh(rng.normal(size=(5, n))),
+              "x_t": rng.normal(size=(5, d)), "W_h": W_h}),
+        Case("general case", "everything together, with a non-symmetric W_h",
+             {"dh": rng.normal(size=(B, n)), "h_t": np.tanh(rng.normal(size=(B, n))), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
+    ]
+
+
+def _bptt_diagnose(expected, got, kwargs):
+    try:
+        dW_x, dW_h, db, dh_prev = (np.asarray(g, dtype=float) for g in got)
+    except (TypeError, ValueError):
+        return None
+    dh, h_t, W_h = kwargs["dh"], kwargs["h_t"], kwargs["W_h"]
+    if np.allclose(dh_prev, dh @ W_h.T) and not np.allclose(expected[3], dh @ W_h.T):
+        return "you skipped the tanh derivative: multiply dh by (1 - h_t**2) first."
+    if dh_prev.shape == expected[3].shape and np.allclose(dh_prev, (dh * (1 - h_t ** 2)) @ W_h):
+        return "dh_prev needs W_h transposed: da @ W_h.T (the forward pass used h_prev @ W_h)."
+    if np.allclose(db, expected[2] / dh.shape[0]):
+        return "db is averaged over the batch; the loss already contains any averaging, so sum here."
+    if np.allclose(dh_prev, (dh * (1 - h_t)) @ W_h.T):
+        return "tanh'(a) = 1 - tanh(a)**2 = 1 - h_t**2, not 1 - h_t."
+    return None
+
+
+def _clip_cases() -> list:
+    rng = np.random.default_rng(5)
+    return [
+        Case("norm below the threshold", "that small gradients are returned unchanged, with their global norm",
+             {"grads": [np.array([0.3, -0.4])], "max_norm": 1.0}),
+        Case("one array above the threshold", "the scaling: every entry is multiplied by max_norm / norm",
+             {"grads": [np.array([3.0, 4.0])], "max_norm": 1.0}),
+        Case("two arrays", "that the norm is global, sqrt of the sum of squares over *all* arrays, not one norm per array",
+             {"grads": [np.array([3.0, 0.0]), np.array([[0.0, 4.0], [0.0, 0.0]])], "max_norm": 2.5}),
+        Case("all zeros", "that zero gradients stay zero (no division by zero)",
+             {"grads": [np.zeros(3), np.zeros((2, 2))], "max_norm": 1.0}),
+        Case("general case", "several random arrays of different shapes",
+             {"grads": [rng.normal(size=(4, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)], "max_norm": 1.5}),
+    ]
+
+
+def _clip_normalize(result):
+    """(clipped list, norm) -> one flat tuple (array, ..., norm), so each item is compared and named."""
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], (list, tuple)):
+        return tuple(result[0]) + (result[1],)
+    return result
+
+
+def _clip_diagnose(expected, got, kwargs):
+    grads = kwargs["grads"]
+    per_array = [g * min(1.0, kwargs["max_norm"] / np.linalg.norm(g)) if np.linalg.norm(g) > 0 else g for g in grads]
+    try:
+        if len(grads) > 1 and all(np.allclose(p, np.asarray(g)) for p, g in zip(per_array, got[:-1])):
+            return "each array was clipped by its own norm; compute one global norm over all arrays first."
+        if np.isclose(float(got[-1]), min(float(expected[-1]), kwargs["max_norm"])) and expected[-1] > kwargs["max_norm"]:
+            return "return the global norm *before* clipping (it is what you would log to see explosions)."
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None
+
+
+register(Exercise("bptt_step", "One step of backpropagation through time", solutions.bptt_step, _bptt_cases,
+                  atol=1e-8, rtol=1e-6, diagnose=_bptt_diagnose, output_names=("dW_x", "dW_h", "db", "dh_prev")))
+register(Exercise("clip_by_global_norm", "Clipping gradients by their global norm", solutions.clip_by_global_norm,
+                  _clip_cases, diagnose=_clip_diagnose, normalize=_clip_normalize))

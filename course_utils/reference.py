@@ -43,12 +43,37 @@ def rnn_step(x_t, h_prev, W_x, W_h, b):
     return np.tanh(x_t @ W_x + h_prev @ W_h + b)
 
 
-def rnn_forward(x, W_x, W_h, b, h0=None):
+ACTIVATIONS = ("tanh", "linear", "relu")
+
+
+def _activate(a, activation):
+    if activation == "tanh":
+        return np.tanh(a)
+    if activation == "relu":
+        return np.maximum(a, 0)
+    if activation == "linear":
+        return a
+    raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+
+
+def _activation_derivative(h, activation):
+    """phi'(a) written in terms of the output h = phi(a)."""
+    if activation == "tanh":
+        return 1 - h * h
+    if activation == "relu":
+        return (h > 0).astype(h.dtype)
+    return np.ones_like(h)
+
+
+def rnn_forward(x, W_x, W_h, b, h0=None, activation="tanh"):
     """Run a SimpleRNN over a batch: x (B, T, d) -> (states (B, T, n), final state (B, n)).
 
     ``h0`` is the initial state (B, n); zeros when None, as in Keras. ``states[:, -1]`` is the final state,
-    i.e. what ``SimpleRNN(return_sequences=False)`` returns.
+    i.e. what ``SimpleRNN(return_sequences=False)`` returns. ``activation``: ``"tanh"`` (Keras's default),
+    ``"relu"`` or ``"linear"``.
     """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     W_x, W_h, b, d, n = check_rnn_weights(W_x, W_h, b)
     x = _as_array("x", x, 3, f"(B, T, d) = (B, T, {d})")
     batch, steps, features = x.shape
@@ -62,6 +87,59 @@ def rnn_forward(x, W_x, W_h, b, h0=None):
         raise ValueError(f"h0 must have shape (B, n) = ({batch}, {n}), got {h.shape}")
     states = np.empty((batch, steps, n), dtype=dtype)
     for t in range(steps):
-        h = np.tanh(x[:, t] @ W_x + h @ W_h + b)
+        h = _activate(x[:, t] @ W_x + h @ W_h + b, activation)
         states[:, t] = h
     return states, h
+
+
+def rnn_backward(x, W_x, W_h, b, h0, states, dstates, activation="tanh", chunk=None):
+    """Backpropagation through time for :func:`rnn_forward`.
+
+    ``dstates`` (B, T, n) is the gradient of the loss with respect to each state ``h_t`` *as an output* (for a
+    per-step loss, the gradient of that step's loss; zeros where a step has no loss). ``h0`` may be None (zeros).
+    Returns a dict with the gradients ``W_x`` (d, n), ``W_h`` (n, n), ``b`` (n,), ``h0`` (B, n), ``x`` (B, T, d) and
+    ``h`` (B, T, n): the *total* gradient dL/dh_t, including what flows back from later steps.
+
+    ``chunk``: truncated BPTT as done by stateful training in chunks of ``chunk`` steps: the states are carried
+    forward, but no gradient flows from one chunk into the previous one (nor into ``h0``).
+    """
+    W_x, W_h, b, d, n = check_rnn_weights(W_x, W_h, b)
+    x = _as_array("x", x, 3, f"(B, T, d) = (B, T, {d})")
+    batch, steps, _ = x.shape
+    for name, value in (("states", states), ("dstates", dstates)):
+        if np.shape(value) != (batch, steps, n):
+            raise ValueError(f"{name} must have shape (B, T, n) = ({batch}, {steps}, {n}), got {np.shape(value)}")
+    if chunk is not None and (not isinstance(chunk, (int, np.integer)) or chunk < 1):
+        raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
+    h0 = np.zeros((batch, n), dtype=states.dtype) if h0 is None else np.asarray(h0)
+    grads = {"W_x": np.zeros_like(W_x, dtype=states.dtype), "W_h": np.zeros_like(W_h, dtype=states.dtype),
+             "b": np.zeros(n, dtype=states.dtype), "x": np.zeros_like(x, dtype=states.dtype),
+             "h": np.zeros_like(states)}
+    dh_next = np.zeros((batch, n), dtype=states.dtype)
+    for t in reversed(range(steps)):
+        dh = dstates[:, t] + dh_next
+        grads["h"][:, t] = dh
+        h_prev = states[:, t - 1] if t > 0 else h0
+        da = dh * _activation_derivative(states[:, t], activation)
+        grads["W_x"] += x[:, t].T @ da
+        grads["W_h"] += h_prev.T @ da
+        grads["b"] += da.sum(axis=0)
+        grads["x"][:, t] = da @ W_x.T
+        dh_next = da @ W_h.T
+        if chunk is not None and t % chunk == 0:
+            dh_next = np.zeros_like(dh_next)  # the gradient stops at the chunk boundary
+    grads["h0"] = dh_next
+    return grads
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Scale a list of arrays so that their joint L2 norm is at most ``max_norm``; returns (clipped, norm).
+
+    The global norm is sqrt(sum of squares of every entry of every array), as in ``tf.clip_by_global_norm``.
+    """
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be positive, got {max_norm!r}")
+    arrays = [np.asarray(g, dtype=float) for g in grads]
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in arrays)))
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return [g * scale for g in arrays], norm

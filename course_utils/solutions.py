@@ -45,3 +45,28 @@ def rnn_forward(x, W_x, W_h, b, h0):
         h = np.tanh(x[:, t] @ W_x + h @ W_h + b)
         states.append(h)
     return np.stack(states, axis=1)
+
+
+def bptt_step(dh, h_t, h_prev, x_t, W_h):
+    """One step of backpropagation through time for h_t = tanh(x_t W_x + h_prev W_h + b).
+
+    dh: (B, n) total gradient dL/dh_t (from this step's loss and from later steps); h_t, h_prev: (B, n);
+    x_t: (B, d); W_h: (n, n). Returns this step's contributions (dW_x, dW_h, db) and dh_prev = dL/dh_{t-1}
+    through this step.
+    """
+    da = dh * (1 - h_t ** 2)  # back through tanh: tanh'(a) = 1 - tanh(a)^2
+    dW_x = x_t.T @ da
+    dW_h = h_prev.T @ da
+    db = da.sum(axis=0)
+    dh_prev = da @ W_h.T
+    return dW_x, dW_h, db, dh_prev
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Rescale a list of gradient arrays so that their global L2 norm is at most max_norm.
+
+    Returns (clipped_grads, global_norm), where global_norm = sqrt(sum over arrays of sum(g**2)) before clipping.
+    """
+    global_norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    scale = min(1.0, max_norm / global_norm) if global_norm > 0 else 1.0
+    return [g * scale for g in grads], global_norm

@@ -89,7 +89,59 @@ def forward_one_step_late(x, W_x, W_h, b, h0):
     return np.stack(states, axis=1)
 
 
+def bptt_no_derivative(dh, h_t, h_prev, x_t, W_h):
+    return x_t.T @ dh, h_prev.T @ dh, dh.sum(axis=0), dh @ W_h.T
+
+
+def bptt_untransposed(dh, h_t, h_prev, x_t, W_h):
+    da = dh * (1 - h_t ** 2)
+    return x_t.T @ da, h_prev.T @ da, da.sum(axis=0), da @ W_h
+
+
+def bptt_mean_bias(dh, h_t, h_prev, x_t, W_h):
+    da = dh * (1 - h_t ** 2)
+    return x_t.T @ da, h_prev.T @ da, da.mean(axis=0), da @ W_h.T
+
+
+def bptt_wrong_derivative(dh, h_t, h_prev, x_t, W_h):
+    da = dh * (1 - h_t)
+    return x_t.T @ da, h_prev.T @ da, da.sum(axis=0), da @ W_h.T
+
+
+def clip_per_array(grads, max_norm):
+    norms = [np.linalg.norm(g) for g in grads]
+    return [g * min(1.0, max_norm / n) if n > 0 else g for g, n in zip(grads, norms)], float(np.sqrt(sum(n * n for n in norms)))
+
+
+def clip_returns_clipped_norm(grads, max_norm):
+    clipped, norm = exercises.solution("clip_by_global_norm")(grads, max_norm)
+    return clipped, min(norm, max_norm)
+
+
+def clip_divides_by_zero(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return [g / norm * min(norm, max_norm) for g in grads], norm
+
+
+def clip_always_scales(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    return [g * max_norm / norm if norm > 0 else g for g in grads], norm
+
+
 WRONG = {
+    "bptt_step": [
+        (bptt_no_derivative, "saturated state", "skipped the tanh derivative"),
+        (bptt_untransposed, "h_t = 0, so tanh' = 1", "W_h transposed"),
+        (bptt_mean_bias, "h_t = 0, so tanh' = 1", "averaged over the batch"),
+        (bptt_wrong_derivative, "saturated state", "1 - h_t**2"),
+    ],
+    "clip_by_global_norm": [
+        (clip_per_array, "two arrays", "clipped by its own norm"),
+        (clip_returns_clipped_norm, "one array above the threshold", "before* clipping"),
+        (clip_divides_by_zero, "all zeros", "nan"),
+        (clip_always_scales, "norm below the threshold", "differs"),
+    ],
     "rnn_step": [
         (step_no_tanh, "input term only", "apply tanh"),
         (step_sigmoid, "input term only", "sigmoid"),
