@@ -143,3 +143,126 @@ def clip_by_global_norm(grads, max_norm):
     norm = float(np.sqrt(sum(np.sum(g * g) for g in arrays)))
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return [g * scale for g in arrays], norm
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _check_gated(name, x, kernel, recurrent_kernel, blocks):
+    kernel = _as_array("kernel", kernel, 2, f"(d, {blocks}n)")
+    d, width = kernel.shape
+    if width % blocks:
+        raise ValueError(f"kernel must have shape (d, {blocks}n); its second dimension {width} is not a multiple of {blocks}")
+    n = width // blocks
+    recurrent_kernel = _as_array("recurrent_kernel", recurrent_kernel, 2, f"(n, {blocks}n) = ({n}, {width})")
+    if recurrent_kernel.shape != (n, width):
+        raise ValueError(f"recurrent_kernel must have shape (n, {blocks}n) = ({n}, {width}), got {recurrent_kernel.shape}")
+    x = _as_array("x", x, 3, f"(B, T, d) = (B, T, {d})")
+    if x.shape[2] != d:
+        raise ValueError(f"x must have shape (B, T, d) = (B, T, {d}) to match the kernel, got {x.shape}")
+    if x.shape[1] == 0:
+        raise ValueError("x must have at least one time step (T >= 1)")
+    return x, kernel, recurrent_kernel, d, n
+
+
+def _initial(name, value, batch, n, dtype):
+    if value is None:
+        return np.zeros((batch, n), dtype=dtype)
+    value = _as_array(name, value, 2, f"(B, n) = ({batch}, {n})")
+    if value.shape != (batch, n):
+        raise ValueError(f"{name} must have shape (B, n) = ({batch}, {n}), got {value.shape}")
+    return value
+
+
+def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_gates=False):
+    """An LSTM over a batch, with Keras's weight layout: x (B, T, d) -> (states (B, T, n), h_T, c_T).
+
+    ``kernel`` (d, 4n), ``recurrent_kernel`` (n, 4n) and ``bias`` (4n,) hold four blocks of n columns in Keras's
+    order **i, f, c, o** (input gate, forget gate, candidate, output gate)::
+
+        i_t = sigmoid(x_t W_i + h_{t-1} U_i + b_i)      f_t = sigmoid(x_t W_f + h_{t-1} U_f + b_f)
+        c~_t = tanh(x_t W_c + h_{t-1} U_c + b_c)        o_t = sigmoid(x_t W_o + h_{t-1} U_o + b_o)
+        c_t = f_t * c_{t-1} + i_t * c~_t                h_t = o_t * tanh(c_t)
+
+    With ``return_gates=True`` a fourth item is returned: a dict of arrays (B, T, n) for "i", "f", "c~", "o", "c".
+    """
+    x, kernel, recurrent_kernel, d, n = _check_gated("lstm", x, kernel, recurrent_kernel, 4)
+    bias = _as_array("bias", bias, 1, f"(4n,) = ({4 * n},)")
+    if bias.shape != (4 * n,):
+        raise ValueError(f"bias must have shape (4n,) = ({4 * n},), got {bias.shape}")
+    batch, steps, _ = x.shape
+    dtype = np.result_type(x, kernel, np.float32)
+    h, c = _initial("h0", h0, batch, n, dtype), _initial("c0", c0, batch, n, dtype)
+    states = np.empty((batch, steps, n), dtype=dtype)
+    gates = {k: np.empty((batch, steps, n), dtype=dtype) for k in ("i", "f", "c~", "o", "c")} if return_gates else None
+    for t in range(steps):
+        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
+        i, f = _sigmoid(z[:, :n]), _sigmoid(z[:, n:2 * n])
+        candidate, o = np.tanh(z[:, 2 * n:3 * n]), _sigmoid(z[:, 3 * n:])
+        c = f * c + i * candidate
+        h = o * np.tanh(c)
+        states[:, t] = h
+        if return_gates:
+            for key, value in (("i", i), ("f", f), ("c~", candidate), ("o", o), ("c", c)):
+                gates[key][:, t] = value
+    return (states, h, c, gates) if return_gates else (states, h, c)
+
+
+def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, reset_after=True, return_gates=False):
+    """A GRU over a batch, with Keras's weight layout: x (B, T, d) -> (states (B, T, n), h_T).
+
+    ``kernel`` (d, 3n) and ``recurrent_kernel`` (n, 3n) hold three blocks in Keras's order **z, r, h** (update gate,
+    reset gate, candidate). Keras keeps the *old* state in proportion z: ``h_t = z_t * h_{t-1} + (1 - z_t) * h~_t``.
+
+    * ``reset_after=False`` (Cho et al. 2014): ``bias`` (3n,);
+      ``h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)``: the reset gate acts on the state before the product.
+    * ``reset_after=True`` (Keras's default, the cuDNN form): ``bias`` (2, 3n), an input and a recurrent bias;
+      ``h~_t = tanh(x_t W_h + b_h + r_t * (h_{t-1} U_h + b'_h))``: the reset gate acts after the product.
+
+    With ``return_gates=True`` a third item is returned: a dict of arrays (B, T, n) for "z", "r", "h~".
+    """
+    x, kernel, recurrent_kernel, d, n = _check_gated("gru", x, kernel, recurrent_kernel, 3)
+    bias = np.asarray(bias)
+    expected = (2, 3 * n) if reset_after else (3 * n,)
+    if bias.shape != expected:
+        raise ValueError(f"bias must have shape {expected} with reset_after={reset_after}, got {bias.shape}")
+    input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, np.zeros(3 * n, dtype=bias.dtype))
+    batch, steps, _ = x.shape
+    dtype = np.result_type(x, kernel, np.float32)
+    h = _initial("h0", h0, batch, n, dtype)
+    states = np.empty((batch, steps, n), dtype=dtype)
+    gates = {k: np.empty((batch, steps, n), dtype=dtype) for k in ("z", "r", "h~")} if return_gates else None
+    for t in range(steps):
+        x_part = x[:, t] @ kernel + input_bias
+        if reset_after:
+            h_part = h @ recurrent_kernel + recurrent_bias
+            z = _sigmoid(x_part[:, :n] + h_part[:, :n])
+            r = _sigmoid(x_part[:, n:2 * n] + h_part[:, n:2 * n])
+            candidate = np.tanh(x_part[:, 2 * n:] + r * h_part[:, 2 * n:])
+        else:
+            z = _sigmoid(x_part[:, :n] + h @ recurrent_kernel[:, :n])
+            r = _sigmoid(x_part[:, n:2 * n] + h @ recurrent_kernel[:, n:2 * n])
+            candidate = np.tanh(x_part[:, 2 * n:] + (r * h) @ recurrent_kernel[:, 2 * n:])
+        h = z * h + (1 - z) * candidate
+        states[:, t] = h
+        if return_gates:
+            for key, value in (("z", z), ("r", r), ("h~", candidate)):
+                gates[key][:, t] = value
+    return (states, h, gates) if return_gates else (states, h)
+
+
+def parameter_count(cell: str, d: int, n: int, reset_after: bool = True) -> int:
+    """Trainable parameters of a Keras recurrent layer with ``n`` units on ``d`` input features.
+
+    SimpleRNN: n(d + n + 1); LSTM: 4n(d + n + 1); GRU: 3n(d + n + 1), plus 3n for the second bias when
+    ``reset_after=True`` (Keras's default).
+    """
+    if cell not in ("simple_rnn", "lstm", "gru"):
+        raise ValueError(f"cell must be 'simple_rnn', 'lstm' or 'gru', got {cell!r}")
+    for name, value in (("d", d), ("n", n)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    blocks = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
+    extra = 3 * n if cell == "gru" and reset_after else 0
+    return blocks * n * (d + n + 1) + extra

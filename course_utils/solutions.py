@@ -70,3 +70,50 @@ def clip_by_global_norm(grads, max_norm):
     global_norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
     scale = min(1.0, max_norm / global_norm) if global_norm > 0 else 1.0
     return [g * scale for g in grads], global_norm
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """One LSTM step with Keras's weight layout (four blocks of n columns in the order i, f, c, o).
+
+    x_t: (B, d); h_prev, c_prev: (B, n); kernel: (d, 4n); recurrent_kernel: (n, 4n); bias: (4n,).
+    Returns (h_t, c_t), each (B, n).
+    """
+    n = h_prev.shape[1]
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    i = _sigmoid(z[:, :n])               # input gate: how much of the candidate to write
+    f = _sigmoid(z[:, n:2 * n])          # forget gate: how much of the old cell to keep
+    c_tilde = np.tanh(z[:, 2 * n:3 * n])  # candidate cell values
+    o = _sigmoid(z[:, 3 * n:])           # output gate: how much of the cell to show
+    c_t = f * c_prev + i * c_tilde
+    h_t = o * np.tanh(c_t)
+    return h_t, c_t
+
+
+def lstm_parameter_count(d, n):
+    """Trainable parameters of keras.layers.LSTM(n) on d input features: four blocks, each with
+    input weights (d x n), recurrent weights (n x n) and a bias (n)."""
+    return 4 * (d * n + n * n + n)
+
+
+def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+    """One GRU step in the original formulation (Keras reset_after=False), blocks in the order z, r, h.
+
+    x_t: (B, d); h_prev: (B, n); kernel: (d, 3n); recurrent_kernel: (n, 3n); bias: (3n,). Returns h_t (B, n).
+    Keras's convention keeps the old state in proportion z: h_t = z * h_prev + (1 - z) * h_tilde.
+    """
+    n = h_prev.shape[1]
+    x_part = x_t @ kernel + bias
+    z = _sigmoid(x_part[:, :n] + h_prev @ recurrent_kernel[:, :n])
+    r = _sigmoid(x_part[:, n:2 * n] + h_prev @ recurrent_kernel[:, n:2 * n])
+    h_tilde = np.tanh(x_part[:, 2 * n:] + (r * h_prev) @ recurrent_kernel[:, 2 * n:])
+    return z * h_prev + (1 - z) * h_tilde
+
+
+def gru_candidate(x_t, h_prev, r, W_h, U_h, b_h):
+    """The GRU candidate state with a given reset gate r (original formulation):
+    h_tilde = tanh(x_t W_h + (r * h_prev) U_h + b_h). With r = 0 it ignores the past entirely."""
+    return np.tanh(x_t @ W_h + (r * h_prev) @ U_h + b_h)

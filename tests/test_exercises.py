@@ -129,7 +129,94 @@ def clip_always_scales(grads, max_norm):
     return [g * max_norm / norm if norm > 0 else g for g in grads], norm
 
 
+def _sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _lstm_blocks(x_t, h_prev, kernel, recurrent_kernel, bias):
+    n = h_prev.shape[1]
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    return _sig(z[:, :n]), _sig(z[:, n:2 * n]), np.tanh(z[:, 2 * n:3 * n]), _sig(z[:, 3 * n:])
+
+
+def lstm_swapped_if(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    i, f, g, o = _lstm_blocks(x_t, h_prev, kernel, recurrent_kernel, bias)
+    c = i * c_prev + f * g
+    return o * np.tanh(c), c
+
+
+def lstm_no_tanh_on_cell(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    i, f, g, o = _lstm_blocks(x_t, h_prev, kernel, recurrent_kernel, bias)
+    c = f * c_prev + i * g
+    return o * c, c
+
+
+def lstm_no_output_gate(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    i, f, g, o = _lstm_blocks(x_t, h_prev, kernel, recurrent_kernel, bias)
+    c = f * c_prev + i * g
+    return np.tanh(c), c
+
+
+def gru_swapped_z(x_t, h_prev, kernel, recurrent_kernel, bias):
+    n = h_prev.shape[1]
+    x_part = x_t @ kernel + bias
+    z = _sig(x_part[:, :n] + h_prev @ recurrent_kernel[:, :n])
+    r = _sig(x_part[:, n:2 * n] + h_prev @ recurrent_kernel[:, n:2 * n])
+    cand = np.tanh(x_part[:, 2 * n:] + (r * h_prev) @ recurrent_kernel[:, 2 * n:])
+    return (1 - z) * h_prev + z * cand
+
+
+def gru_no_reset(x_t, h_prev, kernel, recurrent_kernel, bias):
+    n = h_prev.shape[1]
+    x_part = x_t @ kernel + bias
+    z = _sig(x_part[:, :n] + h_prev @ recurrent_kernel[:, :n])
+    cand = np.tanh(x_part[:, 2 * n:] + h_prev @ recurrent_kernel[:, 2 * n:])
+    return z * h_prev + (1 - z) * cand
+
+
+def gru_reset_after(x_t, h_prev, kernel, recurrent_kernel, bias):
+    n = h_prev.shape[1]
+    x_part = x_t @ kernel + bias
+    z = _sig(x_part[:, :n] + h_prev @ recurrent_kernel[:, :n])
+    r = _sig(x_part[:, n:2 * n] + h_prev @ recurrent_kernel[:, n:2 * n])
+    cand = np.tanh(x_part[:, 2 * n:] + r * (h_prev @ recurrent_kernel[:, 2 * n:]))
+    return z * h_prev + (1 - z) * cand
+
+
+def candidate_ignores_r(x_t, h_prev, r, W_h, U_h, b_h):
+    return np.tanh(x_t @ W_h + h_prev @ U_h + b_h)
+
+
+def candidate_r_after(x_t, h_prev, r, W_h, U_h, b_h):
+    return np.tanh(x_t @ W_h + r * (h_prev @ U_h) + b_h)
+
+
+def candidate_r_on_input(x_t, h_prev, r, W_h, U_h, b_h):
+    return np.tanh(r * (x_t @ W_h) + h_prev @ U_h + b_h)
+
+
 WRONG = {
+    "lstm_step": [
+        (lstm_swapped_if, "keep the cell", "swapped"),
+        (lstm_no_tanh_on_cell, "keep the cell", "tanh(c_t)"),
+        (lstm_no_output_gate, "closed output gate", "differs"),
+    ],
+    "lstm_parameter_count": [
+        (lambda d, n: 4 * (d * n + n * n), "one feature, two units", "forgot the bias"),
+        (lambda d, n: d * n + n * n + n, "one feature, two units", "four"),
+        (lambda d, n: 4 * (d * n + n) + n * n, "one feature, two units", "own n x n"),
+        (lambda d, n: 4 * (d * n + n * n) + n, "one feature, two units", "own bias"),
+    ],
+    "gru_step": [
+        (gru_swapped_z, "update gate z = 1", "swapped"),
+        (gru_no_reset, "z = 0, reset gate r = 0", "differs"),
+        (gru_reset_after, "general case", "reset_after=True"),
+    ],
+    "gru_candidate": [
+        (candidate_ignores_r, "r = 0", "differs"),
+        (candidate_r_after, "r per unit", "differs"),
+        (candidate_r_on_input, "r = 0", "differs"),
+    ],
     "bptt_step": [
         (bptt_no_derivative, "saturated state", "skipped the tanh derivative"),
         (bptt_untransposed, "h_t = 0, so tanh' = 1", "W_h transposed"),
