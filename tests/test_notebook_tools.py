@@ -134,3 +134,29 @@ def test_readme_time_update(tmp_path):
     readme.write_text("| # | chapter | time |\n|---|---|---|\n| 07 | Sentiment | 1 s |\n| 08 | MT | 2 s |\n")
     assert notebooks.update_readme_time("07_sentiment.ipynb", 125.2, readme)
     assert notebooks.readme_times(readme) == {"07": "2 min 05 s", "08": "2 s"}
+
+
+def test_a_notebook_that_touches_the_network_fails_in_offline_mode(tmp_path, monkeypatch):
+    """End to end: the kernel inherits COURSE_OFFLINE=1, setup() installs the guard, a connection attempt fails.
+
+    The real connect is replaced by a recorder before setup(), so even a broken guard sends nothing."""
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    record = "import socket\ncalls = []\nsocket.socket.connect = lambda sock, address: calls.append(address)"
+    attempt = "sock = socket.socket()\nsock.connect(('198.51.100.7', 443))\nprint('no error, calls:', calls)"
+    path = make_notebook(tmp_path / "99_net.ipynb", record, SETUP, attempt)
+    with pytest.raises(notebooks.NotebookFailed) as info:
+        notebooks.run_notebook(path, mode="quick", write=False)
+    assert info.value.cell_index == 3 and "NetworkBlockedError" in info.value.error
+
+
+def test_cli_download_offline_and_list(tmp_path):
+    env = {**__import__("os").environ, "COURSE_OFFLINE": "1", "COURSE_CACHE_DIR": str(tmp_path / "cache")}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "course_utils", "download", *args],
+                                       capture_output=True, text=True, env=env)
+    offline = run("imdb")
+    assert offline.returncode == 1 and "no download was attempted" in offline.stdout
+    listing = run("--list")
+    assert listing.returncode == 0 and "imdb     not cached" in listing.stdout
+    unknown = run("mnist")
+    assert unknown.returncode == 2 and "unknown dataset(s) mnist; known: imdb, spa-eng, jena" in unknown.stderr
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == []  # nothing half-written
