@@ -66,8 +66,7 @@ def main(argv: list) -> int:
     if command == "lab":
         return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *rest], cwd=ROOT)
     if command == "test":
-        env = dict(os.environ)
-        return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+        return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
     return 0
 
 

@@ -429,7 +429,7 @@ register(Exercise("clip_by_global_norm", "Clipping gradients by their global nor
 BIG = 30.0  # a bias this large saturates a sigmoid gate at 0 or 1
 
 
-def _gate_bias(n, blocks, values):
+def _gate_bias(n, values):
     """A bias vector whose blocks are constant: e.g. values (-BIG, BIG, 0, BIG) for i, f, c, o."""
     return np.concatenate([np.full(n, v) for v in values])
 
@@ -443,11 +443,11 @@ def _lstm_cases() -> list:
     return [
         Case("keep the cell", "the forget gate: i = 0 and f = 1 (saturated by the bias), so c_t = c_prev exactly "
              "and h_t = o * tanh(c_prev) with o = 1",
-             {**common, "bias": _gate_bias(n, 4, (-BIG, BIG, 0, BIG))}),
+             {**common, "bias": _gate_bias(n, (-BIG, BIG, 0, BIG))}),
         Case("write the candidate", "the input gate and the candidate: f = 0 and i = 1, so c_t = tanh(block c of the pre-activation)",
-             {**common, "bias": _gate_bias(n, 4, (BIG, -BIG, 0, BIG))}),
+             {**common, "bias": _gate_bias(n, (BIG, -BIG, 0, BIG))}),
         Case("closed output gate", "the output gate: o = 0, so h_t = 0 while the cell still updates",
-             {**common, "bias": _gate_bias(n, 4, (0, 0, 0, -BIG))}),
+             {**common, "bias": _gate_bias(n, (0, 0, 0, -BIG))}),
         Case("general case", "all four gates together with random weights and bias (Keras's order i, f, c, o)",
              {**common, "bias": rng.normal(size=4 * n)}),
     ]
@@ -500,12 +500,12 @@ def _gru_cases() -> list:
               "recurrent_kernel": recurrent}
     return [
         Case("update gate z = 1", "Keras's convention h_t = z * h_prev + (1 - z) * h~: with z = 1 the state is copied unchanged",
-             {**common, "bias": _gate_bias(n, 3, (BIG, 0, 0))}),
+             {**common, "bias": _gate_bias(n, (BIG, 0, 0))}),
         Case("z = 0, reset gate r = 0", "the candidate with the past switched off: h_t = tanh(x_t W_h + b_h)",
-             {**common, "bias": _gate_bias(n, 3, (-BIG, -BIG, 0))}),
+             {**common, "bias": _gate_bias(n, (-BIG, -BIG, 0))}),
         Case("z = 0, reset gate r = 1", "the candidate with the full past: h_t = tanh(x_t W_h + h_prev U_h + b_h), "
              "the reset gate multiplying h_prev *before* U_h",
-             {**common, "bias": _gate_bias(n, 3, (-BIG, BIG, 0))}),
+             {**common, "bias": _gate_bias(n, (-BIG, BIG, 0))}),
         Case("general case", "all gates together with random weights and bias (Keras's order z, r, h)",
              {**common, "bias": rng.normal(size=3 * n)}),
     ]

