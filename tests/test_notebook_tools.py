@@ -129,11 +129,18 @@ def test_never_executed_notebook_is_flagged(tmp_path):
     assert any("never executed" in p for p in notebooks.hygiene_problems(path))
 
 
-def test_readme_time_update(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("| # | chapter | time |\n|---|---|---|\n| 07 | Sentiment | 1 s |\n| 08 | MT | 2 s |\n")
-    assert notebooks.update_readme_time("07_sentiment.ipynb", 125.2, readme)
-    assert notebooks.readme_times(readme) == {"07": "2 min 05 s", "08": "2 s"}
+def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeypatch):
+    """The runner finds the repository from the notebook's folder (not from the package's own location)."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "README.md").write_text("# Course\n\n<!-- chapters:start -->\nold\n<!-- chapters:end -->\n")
+    path = make_notebook(tmp_path / "notebooks" / "07_demo.ipynb", "print(1)",
+                         markdown="# 07 · Demo chapter\n\n**In this chapter:** one line about it.\n\n"
+                                  "**Measured full-mode run time:** not measured yet")
+    monkeypatch.chdir(tmp_path.parent)  # the working directory is elsewhere
+    notebooks.run_notebook(path, mode="full")
+    readme = (tmp_path / "README.md").read_text()
+    assert "| 07 | [Demo chapter](notebooks/07_demo.ipynb) | one line about it. |" in readme
+    assert "old" not in readme
 
 
 def test_a_notebook_that_touches_the_network_fails_in_offline_mode(tmp_path, monkeypatch):
