@@ -79,10 +79,10 @@ def _gru_cases() -> list:
     return [
         Case("update gate z = 1", "Keras's convention h_t = z * h_prev + (1 - z) * h~: with z = 1 the state is copied unchanged",
              {**common, "bias": _gate_bias(n, (BIG, 0, 0))}),
-        Case("z = 0, reset gate r = 0", "the candidate with the past switched off: h_t = tanh(x_t W_h + b_h)",
+        Case("z = 0, reset gate r = 0", "the candidate with the past switched off: h_t = tanh(x_t W_xh + b_h)",
              {**common, "bias": _gate_bias(n, (-BIG, -BIG, 0))}),
-        Case("z = 0, reset gate r = 1", "the candidate with the full past: h_t = tanh(x_t W_h + h_prev U_h + b_h), "
-             "the reset gate multiplying h_prev *before* U_h",
+        Case("z = 0, reset gate r = 1", "the candidate with the full past: h_t = tanh(x_t W_xh + h_prev W_hh + b_h), "
+             "the reset gate multiplying h_prev *before* W_hh",
              {**common, "bias": _gate_bias(n, (-BIG, BIG, 0))}),
         Case("general case", "all gates together with random weights and bias (Keras's order z, r, h)",
              {**common, "bias": rng.normal(size=3 * n)}),
@@ -98,7 +98,7 @@ def _gru_diagnose(expected, got, kwargs):
         return "z and 1 - z are swapped: Keras keeps the old state in proportion z."
     both_biases = np.stack([kwargs["bias"], np.zeros_like(kwargs["bias"])])
     if np.allclose(got, cells.gru_step(**{**kwargs, "bias": both_biases}, reset_after=True)):
-        return "that is the reset_after=True form; here r multiplies h_prev before the product with U_h."
+        return "that is the reset_after=True form; here r multiplies h_prev before the product with W_hh."
     return None
 
 
@@ -109,11 +109,11 @@ def _candidate_cases() -> list:
     x_t = rng.normal(size=(B, d))
     return [
         Case("r = 0", "that a closed reset gate removes the past: the candidate must not depend on h_prev at all",
-             {"x_t": x_t, "h_prev": 5 * rng.normal(size=(B, n)), "r": np.zeros((B, n)), "W_h": W, "U_h": U, "b_h": b}),
+             {"x_t": x_t, "h_prev": 5 * rng.normal(size=(B, n)), "r": np.zeros((B, n)), "W_xh": W, "W_hh": U, "b_h": b}),
         Case("r = 1", "that an open reset gate lets the whole previous state into the candidate",
-             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": np.ones((B, n)), "W_h": W, "U_h": U, "b_h": b}),
-        Case("r per unit", "that r acts element-wise on h_prev, unit by unit, before the product with U_h",
-             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": rng.uniform(size=(B, n)), "W_h": W, "U_h": U, "b_h": b}),
+             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": np.ones((B, n)), "W_xh": W, "W_hh": U, "b_h": b}),
+        Case("r per unit", "that r acts element-wise on h_prev, unit by unit, before the product with W_hh",
+             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": rng.uniform(size=(B, n)), "W_xh": W, "W_hh": U, "b_h": b}),
     ]
 
 
