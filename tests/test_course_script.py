@@ -24,3 +24,30 @@ def test_fingerprint_changes_with_the_pinned_files(tmp_path, monkeypatch):
     assert course._fingerprint() == before  # a second call reuses the environment
     (tmp_path / "requirements-lock.txt").write_text("numpy==0.0.0\n")
     assert course._fingerprint() != before  # a changed lock file triggers a reinstall
+
+
+def _course():
+    sys.path.insert(0, str(REPO))
+    try:
+        import course
+    finally:
+        sys.path.remove(str(REPO))
+    return course
+
+
+def test_supported_versions_come_from_pyproject_and_the_message_names_the_range(tmp_path):
+    course = _course()
+    assert course.supported_pythons() == ((3, 10), (3, 13))
+    (tmp_path / "pyproject.toml").write_text('requires-python = ">=3.9,<3.12"\n')
+    assert course.supported_pythons(tmp_path / "pyproject.toml") == ((3, 9), (3, 11))
+    readme = (REPO / "README.md").read_text()
+    assert "Python 3.10 to 3.13" in readme
+
+
+def test_only_the_lock_python_installs_the_lock_file_other_versions_use_the_ranges():
+    course = _course()
+    for version in ((3, 10), (3, 12), (3, 13)):
+        (command,) = course.install_commands(version, python="py", root="/r")
+        assert command[-2:] == ["-e", "/r[test]"] and "-r" not in command
+    lock, package = course.install_commands(course.LOCK_PYTHON, python="py", root="/r")
+    assert lock[-2:] == ["-r", str(Path("/r") / "requirements-lock.txt")] and package[-3:] == ["--no-deps", "-e", "/r"]
