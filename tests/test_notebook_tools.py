@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import notebooks
+from course_utils import config, notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
@@ -31,7 +31,7 @@ def test_run_records_hash_mode_versions_and_time(tmp_path):
     assert set(meta["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
     assert meta["wall_time_s"] == round(result.seconds, 1)
     assert nb.cells[1].outputs[0]["text"] == "full\n"
-    assert "not measured" not in nb.cells[0].source and "on 2 CPU cores" in nb.cells[0].source
+    assert "not measured" not in nb.cells[0].source and f"on {config.REFERENCE_MACHINE}" in nb.cells[0].source
 
 
 def test_failing_cell_leaves_the_stored_notebook_untouched(tmp_path):
