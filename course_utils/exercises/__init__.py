@@ -1,13 +1,15 @@
 """Exercises: the framework (:mod:`.framework`) and one module per topic, each registering its exercises.
 
 Topic modules are found automatically: a new chapter adds a module here (``from .framework import Case,
-Exercise, register`` and one ``register(Exercise(...))`` per exercise) and edits nothing else.
+Exercise, Mistake, register`` and one ``register(Exercise(..., mistakes=[Mistake(...), ...]))`` per exercise,
+with at least two typical mistakes) and edits nothing else; tests/test_exercises.py checks every registered
+exercise generically (its solution passes, each mistake fails on its case with its words).
 """
 import importlib
 import pkgutil
 
 from .framework import (
-    FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Report, check, compare, evaluate, get, register,
+    FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Mistake, Report, check, compare, evaluate, get, register,
     show_solution, solution,
 )
 
@@ -16,6 +18,6 @@ for _topic in TOPICS:
     importlib.import_module(f"{__name__}.{_topic}")
 
 __all__ = [
-    "Case", "Exercise", "Report", "REGISTRY", "PASSED", "FAILED", "NOT_ATTEMPTED", "TOPICS",
+    "Case", "Exercise", "Mistake", "Report", "REGISTRY", "PASSED", "FAILED", "NOT_ATTEMPTED", "TOPICS",
     "check", "compare", "evaluate", "get", "register", "show_solution", "solution",
 ]

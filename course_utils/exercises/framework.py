@@ -51,6 +51,19 @@ class Exercise:
     diagnose: Callable | None = None  # (expected, got, kwargs) -> a hint naming a typical mistake, or None
     output_names: tuple = ()  # names of the items when the function returns a tuple, used in messages
     normalize: Callable | None = None  # applied to expected and learner results before comparing
+    # Typical wrong answers, each a Mistake: the tests check that each fails on the case named, with those words.
+    mistakes: list = field(default_factory=list)
+
+
+@dataclass
+class Mistake:
+    """A typical wrong answer to an exercise: a function that makes the mistake, the case that must catch it,
+    and words the checker's message must contain (e.g. the hint). Registered with its exercise, so the tests
+    (and the instructor's material) know every mistake a checker is built to diagnose."""
+
+    function: Callable
+    case: str
+    words: str
 
 
 @dataclass
