@@ -34,16 +34,28 @@ def cmd_run(args) -> int:
         try:
             result = run_notebook(path, mode=args.mode, write=not args.no_write, timeout=args.timeout)
             rows.append((path.name, format_seconds(result.seconds), "written" if result.written else "not written"))
+            continue
         except NotebookFailed as error:
-            failures += 1
-            rows.append((path.name, "FAILED", f"cell {error.cell_index}: {error.error}"))
-            print(f"  {path.name}: cell {error.cell_index} failed: {error.error}\n  (stored notebook left untouched)")
+            where, reason = (f"cell {error.cell_index}" if error.cell_index is not None else ""), error.error
+        except Exception as error:  # anything else must not stop the other notebooks
+            where, reason = "", f"{type(error).__name__}: {error}"
+        failures += 1
+        rows.append((path.name, "FAILED", _shorten(f"{where}: {reason}" if where else reason)))
+        print(f"  {path.name}: {where + ' ' if where else ''}failed: {reason}\n  (stored notebook left untouched)",
+              flush=True)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'notebook':<{width}}  {'time':>10}  status")
     for name, seconds, status in rows:
         print(f"{name:<{width}}  {seconds:>10}  {status}")
     print(f"total {format_seconds(time.perf_counter() - start)}, {failures} failed")
     return 1 if failures else 0
+
+
+def _shorten(text: str, width: int = 90) -> str:
+    """The first line of ``text``, cut to ``width`` characters with an ellipsis (full messages are shown once above)."""
+    lines = text.strip().splitlines() or [""]
+    line = lines[0] + (" ..." if len(lines) > 1 else "")
+    return line if len(line) <= width else line[: width - 3].rstrip() + "..."
 
 
 def _progress_bar(name):
