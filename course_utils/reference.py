@@ -1,6 +1,8 @@
-"""Reference NumPy implementations of recurrent layers, used to check Keras and the learners' code.
+"""Validated NumPy recurrent layers, which the chapters and the tests compare with Keras layers.
 
-Row-vector convention, as Keras computes: ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)`` with
+Each function checks its inputs (shapes, dtypes) and loops over the single-step formulas of
+:mod:`course_utils.cells`, where every formula is written once; the exercises' solutions are those same
+step functions. Row-vector convention, as Keras computes: ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)`` with
 ``x_t`` of shape (B, d), ``h_t`` of shape (B, n), ``W_x`` (d, n) (Keras ``kernel``), ``W_h`` (n, n)
 (``recurrent_kernel``) and ``b`` (n,) (``bias``).
 """
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import solutions
+from . import cells
 
 
 def _as_array(name, value, ndim, expected):
@@ -42,29 +44,10 @@ def rnn_step(x_t, h_prev, W_x, W_h, b):
         raise ValueError(f"x_t must have shape (B, d) = (B, {d}), got {x_t.shape}")
     if h_prev.shape != (x_t.shape[0], n):
         raise ValueError(f"h_prev must have shape (B, n) = ({x_t.shape[0]}, {n}), got {h_prev.shape}")
-    return solutions.rnn_step(x_t, h_prev, W_x, W_h, b)
+    return cells.rnn_step(x_t, h_prev, W_x, W_h, b)
 
 
-ACTIVATIONS = ("tanh", "linear", "relu")
-
-
-def _activate(a, activation):
-    if activation == "tanh":
-        return np.tanh(a)
-    if activation == "relu":
-        return np.maximum(a, 0)
-    if activation == "linear":
-        return a
-    raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-
-
-def _activation_derivative(h, activation):
-    """phi'(a) written in terms of the output h = phi(a)."""
-    if activation == "tanh":
-        return 1 - h * h
-    if activation == "relu":
-        return (h > 0).astype(h.dtype)
-    return np.ones_like(h)
+ACTIVATIONS = tuple(cells.ACTIVATIONS)
 
 
 def rnn_forward(x, W_x, W_h, b, h0=None, activation="tanh"):
@@ -89,7 +72,7 @@ def rnn_forward(x, W_x, W_h, b, h0=None, activation="tanh"):
         raise ValueError(f"h0 must have shape (B, n) = ({batch}, {n}), got {h.shape}")
     states = np.empty((batch, steps, n), dtype=dtype)
     for t in range(steps):
-        h = _activate(x[:, t] @ W_x + h @ W_h + b, activation)
+        h = cells.rnn_step(x[:, t], h, W_x, W_h, b, activation)
         states[:, t] = h
     return states, h
 
@@ -105,6 +88,8 @@ def rnn_backward(x, W_x, W_h, b, h0, states, dstates, activation="tanh", chunk=N
     ``chunk``: truncated BPTT as done by stateful training in chunks of ``chunk`` steps: the states are carried
     forward, but no gradient flows from one chunk into the previous one (nor into ``h0``).
     """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     W_x, W_h, b, d, n = check_rnn_weights(W_x, W_h, b)
     x = _as_array("x", x, 3, f"(B, T, d) = (B, T, {d})")
     batch, steps, _ = x.shape
@@ -122,12 +107,11 @@ def rnn_backward(x, W_x, W_h, b, h0, states, dstates, activation="tanh", chunk=N
         dh = dstates[:, t] + dh_next
         grads["h"][:, t] = dh
         h_prev = states[:, t - 1] if t > 0 else h0
-        da = dh * _activation_derivative(states[:, t], activation)
-        grads["W_x"] += x[:, t].T @ da
-        grads["W_h"] += h_prev.T @ da
-        grads["b"] += da.sum(axis=0)
-        grads["x"][:, t] = da @ W_x.T
-        dh_next = da @ W_h.T
+        dW_x, dW_h, db, dh_next = cells.bptt_step(dh, states[:, t], h_prev, x[:, t], W_h, activation)
+        grads["W_x"] += dW_x
+        grads["W_h"] += dW_h
+        grads["b"] += db
+        grads["x"][:, t] = cells.preactivation_grad(dh, states[:, t], activation) @ W_x.T
         if chunk is not None and t % chunk == 0:
             dh_next = np.zeros_like(dh_next)  # the gradient stops at the chunk boundary
     grads["h0"] = dh_next
@@ -141,12 +125,8 @@ def clip_by_global_norm(grads, max_norm):
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
-    clipped, norm = solutions.clip_by_global_norm([np.asarray(g, dtype=float) for g in grads], max_norm)
+    clipped, norm = cells.clip_by_global_norm([np.asarray(g, dtype=float) for g in grads], max_norm)
     return clipped, float(norm)
-
-
-def _sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
 
 
 def _check_gated(x, kernel, recurrent_kernel, blocks):
@@ -197,14 +177,10 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_gat
     states = np.empty((batch, steps, n), dtype=dtype)
     gates = {k: np.empty((batch, steps, n), dtype=dtype) for k in ("i", "f", "c~", "o", "c")} if return_gates else None
     for t in range(steps):
-        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
-        i, f = _sigmoid(z[:, :n]), _sigmoid(z[:, n:2 * n])
-        candidate, o = np.tanh(z[:, 2 * n:3 * n]), _sigmoid(z[:, 3 * n:])
-        c = f * c + i * candidate
-        h = o * np.tanh(c)
+        h, c, step_gates = cells.lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias, return_gates=True)
         states[:, t] = h
         if return_gates:
-            for key, value in (("i", i), ("f", f), ("c~", candidate), ("o", o), ("c", c)):
+            for key, value in {**step_gates, "c": c}.items():
                 gates[key][:, t] = value
     return (states, h, c, gates) if return_gates else (states, h, c)
 
@@ -227,27 +203,16 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, reset_after=True, re
     expected = (2, 3 * n) if reset_after else (3 * n,)
     if bias.shape != expected:
         raise ValueError(f"bias must have shape {expected} with reset_after={reset_after}, got {bias.shape}")
-    input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, np.zeros(3 * n, dtype=bias.dtype))
     batch, steps, _ = x.shape
     dtype = np.result_type(x, kernel, np.float32)
     h = _initial("h0", h0, batch, n, dtype)
     states = np.empty((batch, steps, n), dtype=dtype)
     gates = {k: np.empty((batch, steps, n), dtype=dtype) for k in ("z", "r", "h~")} if return_gates else None
     for t in range(steps):
-        x_part = x[:, t] @ kernel + input_bias
-        if reset_after:
-            h_part = h @ recurrent_kernel + recurrent_bias
-            z = _sigmoid(x_part[:, :n] + h_part[:, :n])
-            r = _sigmoid(x_part[:, n:2 * n] + h_part[:, n:2 * n])
-            candidate = np.tanh(x_part[:, 2 * n:] + r * h_part[:, 2 * n:])
-        else:
-            z = _sigmoid(x_part[:, :n] + h @ recurrent_kernel[:, :n])
-            r = _sigmoid(x_part[:, n:2 * n] + h @ recurrent_kernel[:, n:2 * n])
-            candidate = np.tanh(x_part[:, 2 * n:] + (r * h) @ recurrent_kernel[:, 2 * n:])
-        h = z * h + (1 - z) * candidate
+        h, step_gates = cells.gru_step(x[:, t], h, kernel, recurrent_kernel, bias, reset_after, return_gates=True)
         states[:, t] = h
         if return_gates:
-            for key, value in (("z", z), ("r", r), ("h~", candidate)):
+            for key, value in step_gates.items():
                 gates[key][:, t] = value
     return (states, h, gates) if return_gates else (states, h)
 
@@ -263,6 +228,8 @@ def parameter_count(cell: str, d: int, n: int, reset_after: bool = True) -> int:
     for name, value in (("d", d), ("n", n)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    blocks = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
-    extra = 3 * n if cell == "gru" and reset_after else 0
-    return blocks * n * (d + n + 1) + extra
+    if cell == "simple_rnn":
+        return cells.simple_rnn_parameter_count(d, n)
+    if cell == "lstm":
+        return cells.lstm_parameter_count(d, n)
+    return cells.gru_parameter_count(d, n, reset_after)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from course_utils import cache, datasets
-from course_utils.corpora import phrases, reviews
+from course_utils.datasets.corpora import phrases, reviews
 
 from test_cache import Server  # noqa: E402  (tests/ is on sys.path under pytest's rootdir conftest)
 

@@ -189,7 +189,7 @@ class _Grammar:
             f"It was released in {r.randrange(1960, 2025)}.",
             r.choice(NEUTRAL_NEGATIONS).format(place=r.choice(PLACES)),
             f"Most of it was filmed in {r.choice(PLACES)}.",
-            f"I went in knowing only the title.",
+            "I went in knowing only the title.",
         ])
 
     def fillers(self, low, high):

@@ -1,0 +1,33 @@
+"""Data loaders of the course: canonical datasets when cached or downloadable, offline data otherwise.
+
+Every loader returns the same types whichever source served it and prints one line naming the source
+(``source="auto"`` tries the canonical dataset first unless ``COURSE_OFFLINE`` is on; ``"offline"`` and the
+canonical name force one). Sources and licences:
+
+* Sentiment: IMDB reviews (Maas et al. 2011, the Stanford ``aclImdb_v1.tar.gz``; research use), or the
+  review grammar of :mod:`course_utils.datasets.corpora.reviews` (generated here; MIT, like this package).
+* Translation: Tatoeba/Anki English-Spanish pairs (``spa-eng.zip`` as in the TensorFlow tutorial; CC-BY 2.0 FR),
+  or the Babel/num2words phrase corpus of :mod:`course_utils.datasets.corpora.phrases` (CLDR data: Unicode licence).
+* Forecasting: Jena climate 2009-2016 (Max Planck Institute for Biogeochemistry), or, offline and real,
+  Mauna Loa CO2 (shipped by statsmodels; public domain, NOAA/Scripps) and S&P 500 daily prices 1999-2018
+  (shipped by arch; from Yahoo! Finance).
+* Character-level text: the language-reference help topics and standard-library docstrings that ship with
+  every Python installation (PSF licence).
+* Synthetic tasks: the adding problem, a copy task, and the order task of chapter 01.
+
+One module per family; a new family adds a module here and one import line below.
+"""
+# Families with a downloadable file first, so the registry (and the CLI) lists imdb, spa-eng, jena in order.
+from .text_classification import TextClassificationData, TextSplit, load_reviews  # isort: skip
+from .translation import PairSplit, TranslationData, load_translation_pairs  # isort: skip
+from .series import SERIES, SeriesData, load_series  # isort: skip
+from .char_text import STDLIB_MODULES, load_char_text
+from .sources import REMOTES, register_remote
+from .stats import pair_stats, text_stats
+from .synthetic import ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, order_task
+
+__all__ = [
+    "REMOTES", "register_remote", "load_reviews", "TextSplit", "TextClassificationData", "load_translation_pairs",
+    "PairSplit", "TranslationData", "load_series", "SeriesData", "SERIES", "load_char_text", "STDLIB_MODULES",
+    "adding_problem", "copy_task", "order_task", "ORDER_PAD", "ORDER_A", "ORDER_B", "text_stats", "pair_stats",
+]

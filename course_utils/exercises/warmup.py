@@ -1,0 +1,67 @@
+"""Chapter 00: the warm-up exercise, an exponential moving average written as a recurrence."""
+from __future__ import annotations
+
+import numpy as np
+
+from .framework import Case, Exercise, register
+
+
+def ema_states(x, alpha, h0=0.0):
+    """Exponential moving average as a tiny recurrence: h_t = alpha * h_{t-1} + (1 - alpha) * x_t.
+
+    x: array of shape (B, T), B sequences of T time steps. alpha: float in [0, 1], how much of the
+    previous state is kept. h0: the initial state h_0, a float or an array of shape (B,).
+    Returns the states h_1 ... h_T, shape (B, T).
+    """
+    x = np.asarray(x, dtype=float)
+    batch_size, steps = x.shape
+    h = np.broadcast_to(np.asarray(h0, dtype=float), (batch_size,)).copy()
+    states = np.empty((batch_size, steps))
+    for t in range(steps):
+        h = alpha * h + (1.0 - alpha) * x[:, t]
+        states[:, t] = h
+    return states
+
+
+def _ema_cases() -> list:
+    rng = np.random.default_rng(0)
+    return [
+        Case(
+            "alpha = 0, no memory",
+            "the input term (1 - alpha) * x_t on its own: with alpha = 0 every state must equal its input",
+            {"x": rng.normal(size=(2, 5)), "alpha": 0.0, "h0": 0.0},
+        ),
+        Case(
+            "zero input, h0 = 1",
+            "the recurrent term alpha * h_{t-1} and the initial state on their own: with x = 0 and h_0 = 1 "
+            "the states are alpha, alpha^2, ..., alpha^T (h_0 itself is not an output)",
+            {"x": np.zeros((2, 6)), "alpha": 0.5, "h0": 1.0},
+        ),
+        Case(
+            "3 sequences of 4 steps",
+            "that time runs along axis 1 and the batch along axis 0, with one state per time step",
+            {"x": rng.normal(size=(3, 4)), "alpha": 0.7, "h0": 0.0},
+        ),
+        Case(
+            "general case",
+            "everything together: random inputs, a per-sequence initial state and alpha = 0.9",
+            {"x": rng.normal(size=(4, 9)), "alpha": 0.9, "h0": rng.normal(size=(4,))},
+        ),
+    ]
+
+
+def _ema_diagnose(expected, got, kwargs):
+    got = np.asarray(got, dtype=float)
+    if got.shape == expected.shape and expected.shape[1] > 1 and np.allclose(got[:, 1:], expected[:, :-1]):
+        return "your states are shifted one step late: store h_t after updating it, not h_{t-1} before."
+    return None
+
+
+register(
+    Exercise(
+        "ema_states", "Exponential moving average as a recurrence", ema_states, _ema_cases,
+        diagnose=_ema_diagnose,
+    )
+)
+
+
