@@ -74,17 +74,22 @@ def cmd_download(args) -> int:
     from . import cache, config
     from .datasets import REMOTES
 
-    directory = config.cache_dir(create=True)
+    directory = config.cache_dir()
     if args.list:
-        manifest = cache.read_manifest(directory)
         print(f"cache directory: {config.display_path(directory)}")
-        for name, remote in REMOTES.items():
-            path = cache.cached(remote, directory)
-            if path is None:
-                print(f"  {name:<8} not cached")
-                continue
-            entry = manifest.get(remote.filename, {})
-            print(f"  {name:<8} {path.stat().st_size / 1e6:8.1f} MB  sha256 {cache.sha256_of(path)}  ({entry.get('source', 'published')})")
+        try:
+            manifest = cache.read_manifest(directory)
+            for name, remote in REMOTES.items():
+                path = cache.cached(remote, directory)
+                if path is None:
+                    print(f"  {name:<8} not cached")
+                    continue
+                entry = manifest.get(remote.filename, {})
+                source = entry.get("source") or ("published" if remote.sha256 else "no hash recorded yet")
+                print(f"  {name:<8} {path.stat().st_size / 1e6:8.1f} MB  sha256 {cache.sha256_of(path)}  ({source})")
+        except (cache.CacheError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         return 0
     names = args.names or list(REMOTES)
     unknown = [n for n in names if n not in REMOTES]

@@ -194,4 +194,9 @@ def test_cli_download_offline_and_list(tmp_path):
     assert listing.returncode == 0 and "imdb     not cached" in listing.stdout
     unknown = run("mnist")
     assert unknown.returncode == 2 and "unknown dataset(s) mnist; known: imdb, spa-eng, jena" in unknown.stderr
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == []  # nothing half-written
+    assert not (tmp_path / "cache").exists()  # offline, nothing is created or half-written
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    for args in (("imdb",), ("--list",)):
+        broken = run(*args)
+        assert broken.returncode == 1 and "Traceback" not in broken.stderr
+        assert "COURSE_CACHE_DIR" in broken.stdout + broken.stderr

@@ -49,9 +49,15 @@ def load_reviews(source: str = "auto", size: int | None = None, seed: int = 0) -
     check_source(source, "imdb")
     archive, reason = try_canonical("imdb", source)
     if archive is not None:
-        data = _imdb(archive, seed)
-        announce(f"IMDB reviews (cached): {len(data.train)} train, {len(data.val)} validation, {len(data.test)} test")
-        return data
+        try:
+            data = _imdb(archive, seed)
+        except cache.CacheError as error:  # the archive is fine but cannot be extracted next to it
+            if source != "auto":
+                raise
+            reason = f"{error.reason}; set COURSE_CACHE_DIR to fix it"
+        else:
+            announce(f"IMDB reviews (cached): {len(data.train)} train, {len(data.val)} validation, {len(data.test)} test")
+            return data
     from .corpora.reviews import generate_reviews
 
     size = 30_000 if size is None else size
@@ -68,9 +74,10 @@ def load_reviews(source: str = "auto", size: int | None = None, seed: int = 0) -
 def _imdb(archive: Path, seed: int) -> TextClassificationData:
     folder = archive.parent / "aclImdb"
     if not folder.is_dir():
-        cache.safe_extract(archive, archive.parent / "aclImdb_extracted")
-        (archive.parent / "aclImdb_extracted" / "aclImdb").rename(folder)
-        (archive.parent / "aclImdb_extracted").rmdir()
+        with cache.in_cache_dir(archive.parent, f"extracting {archive.name}"):
+            cache.safe_extract(archive, archive.parent / "aclImdb_extracted")
+            (archive.parent / "aclImdb_extracted" / "aclImdb").rename(folder)
+            (archive.parent / "aclImdb_extracted").rmdir()
 
     def read(split):
         texts, labels = [], []
