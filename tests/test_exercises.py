@@ -202,10 +202,10 @@ WRONG = {
         (lstm_no_output_gate, "closed output gate", "differs"),
     ],
     "lstm_parameter_count": [
-        (lambda d, n: 4 * (d * n + n * n), "one feature, two units", "forgot the bias"),
-        (lambda d, n: d * n + n * n + n, "one feature, two units", "four"),
-        (lambda d, n: 4 * (d * n + n) + n * n, "one feature, two units", "own n x n"),
-        (lambda d, n: 4 * (d * n + n * n) + n, "one feature, two units", "own bias"),
+        (lambda d, n: 4 * (d * n + n * n), "one feature, three units", "forgot the bias"),
+        (lambda d, n: d * n + n * n + n, "one feature, three units", "four"),
+        (lambda d, n: 4 * (d * n + n) + n * n, "one feature, three units", "own n x n"),
+        (lambda d, n: 4 * (d * n + n * n) + n, "one feature, three units", "own bias"),
     ],
     "gru_step": [
         (gru_swapped_z, "update gate z = 1", "swapped"),

@@ -6,9 +6,10 @@ Exercise, register`` and one ``register(Exercise(...))`` per exercise) and edits
 import importlib
 import pkgutil
 
+from ._calling import CaseTimeout
 from .framework import (
-    FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Report, check, compare, evaluate, get, register,
-    show_solution, solution,
+    DEFAULT_TIME_LIMIT, FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Report, Variant, check, compare,
+    evaluate, get, register, show_solution, solution,
 )
 
 TOPICS = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "framework" and not m.name.startswith("_")))
@@ -16,6 +17,6 @@ for _topic in TOPICS:
     importlib.import_module(f"{__name__}.{_topic}")
 
 __all__ = [
-    "Case", "Exercise", "Report", "REGISTRY", "PASSED", "FAILED", "NOT_ATTEMPTED", "TOPICS",
+    "Case", "Exercise", "Report", "Variant", "CaseTimeout", "DEFAULT_TIME_LIMIT", "REGISTRY", "PASSED", "FAILED", "NOT_ATTEMPTED", "TOPICS",
     "check", "compare", "evaluate", "get", "register", "show_solution", "solution",
 ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cells
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Variant, register
 
 
-def _bptt_cases() -> list:
-    rng = np.random.default_rng(4)
+def _bptt_cases(seed: int = 4) -> list:
+    rng = np.random.default_rng(seed)
     B, d, n = 2, 3, 4
     W_h = rng.normal(size=(n, n))  # not symmetric, so W_h and W_h.T differ
     x_t, h_prev = rng.normal(size=(B, d)), np.tanh(rng.normal(size=(B, n)))
@@ -26,27 +26,31 @@ def _bptt_cases() -> list:
     ]
 
 
-def _bptt_diagnose(expected, got, kwargs):
-    try:
-        dW_x, dW_h, db, dh_prev = (np.asarray(g, dtype=float) for g in got)
-    except (TypeError, ValueError):
-        return None
-    dh, h_t = kwargs["dh"], kwargs["h_t"]
-    no_derivative = cells.bptt_step(**kwargs, activation="linear")
-    if np.allclose(dh_prev, no_derivative[3]) and not np.allclose(expected[3], no_derivative[3]):
-        return "you skipped the tanh derivative: multiply dh by (1 - h_t**2) first."
-    if dh_prev.shape == expected[3].shape and np.allclose(dh_prev, cells.bptt_step(**{**kwargs, "W_h": kwargs["W_h"].T})[3]):
-        return "dh_prev needs W_h transposed: da @ W_h.T (the forward pass used h_prev @ W_h)."
-    if np.allclose(db, expected[2] / dh.shape[0]):
-        return "db is averaged over the batch; the loss already contains any averaging, so sum here."
-    wrong_derivative = cells.bptt_step(**{**kwargs, "dh": dh * (1 - h_t)}, activation="linear")
-    if np.allclose(dh_prev, wrong_derivative[3]):
-        return "tanh'(a) = 1 - tanh(a)**2 = 1 - h_t**2, not 1 - h_t."
-    return None
+def _bptt_with(da_of, transpose=True, db_mean=False):
+    """A BPTT step with a given (possibly wrong) gradient at the pre-activation, W_h.T or W_h, db summed or averaged."""
+    def step(dh, h_t, h_prev, x_t, W_h):
+        da = da_of(dh, h_t)
+        db = da.mean(axis=0) if db_mean else da.sum(axis=0)
+        return x_t.T @ da, h_prev.T @ da, db, da @ (W_h.T if transpose else W_h)
+    return step
 
 
-def _clip_cases() -> list:
-    rng = np.random.default_rng(5)
+def _right_da(dh, h_t):
+    return cells.preactivation_grad(dh, h_t)
+
+
+BPTT_MISTAKES = (
+    Variant("you skipped the tanh derivative: multiply dh by (1 - h_t**2) first.", _bptt_with(lambda dh, h_t: dh)),
+    Variant("dh_prev needs W_h transposed: da @ W_h.T (the forward pass used h_prev @ W_h).",
+            _bptt_with(_right_da, transpose=False)),
+    Variant("db is averaged over the batch; the loss already contains any averaging, so sum here.",
+            _bptt_with(_right_da, db_mean=True)),
+    Variant("tanh'(a) = 1 - tanh(a)**2 = 1 - h_t**2, not 1 - h_t.", _bptt_with(lambda dh, h_t: dh * (1 - h_t))),
+)
+
+
+def _clip_cases(seed: int = 5) -> list:
+    rng = np.random.default_rng(seed)
     return [
         Case("norm below the threshold", "that small gradients are returned unchanged, with their global norm",
              {"grads": [np.array([0.3, -0.4])], "max_norm": 1.0}),
@@ -62,28 +66,37 @@ def _clip_cases() -> list:
 
 
 def _clip_normalize(result):
-    """(clipped list, norm) -> one flat tuple (array, ..., norm), so each item is compared and named."""
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], (list, tuple)):
+    """(clipped list, norm) -> one flat tuple (array, ..., norm), so each item is compared and named.
+
+    Lists and tuples are accepted in either place: ``[clipped, norm]`` and ``(tuple_of_arrays, norm)`` pass."""
+    if isinstance(result, (tuple, list)) and len(result) == 2 and isinstance(result[0], (list, tuple)):
         return tuple(result[0]) + (result[1],)
     return result
 
 
-def _clip_diagnose(expected, got, kwargs):
-    grads = kwargs["grads"]
-    per_array = [g * min(1.0, kwargs["max_norm"] / np.linalg.norm(g)) if np.linalg.norm(g) > 0 else g for g in grads]
-    try:
-        if len(grads) > 1 and all(np.allclose(p, np.asarray(g)) for p, g in zip(per_array, got[:-1])):
-            return "each array was clipped by its own norm; compute one global norm over all arrays first."
-        if np.isclose(float(got[-1]), min(float(expected[-1]), kwargs["max_norm"])) and expected[-1] > kwargs["max_norm"]:
-            return "return the global norm *before* clipping (it is what you would log to see explosions)."
-    except (TypeError, ValueError, IndexError):
-        return None
-    return None
+def _clip_per_array(grads, max_norm):
+    """Mistake: each array is clipped by its own norm (the global norm is still returned)."""
+    norms = [np.sqrt(np.sum(np.asarray(g) ** 2)) for g in grads]
+    clipped = [g * min(1.0, max_norm / n) if n > 0 else g for g, n in zip(grads, norms)]
+    return clipped, np.sqrt(sum(n * n for n in norms))
+
+
+def _clip_returns_clipped_norm(grads, max_norm):
+    """Mistake: the norm after clipping is returned."""
+    clipped, norm = cells.clip_by_global_norm(grads, max_norm)
+    return clipped, min(norm, max_norm)
+
+
+CLIP_MISTAKES = (
+    Variant("each array was clipped by its own norm; compute one global norm over all arrays first.", _clip_per_array),
+    Variant("return the global norm *before* clipping (it is what you would log to see explosions).",
+            _clip_returns_clipped_norm),
+)
 
 
 register(Exercise("bptt_step", "One step of backpropagation through time", cells.bptt_step, _bptt_cases,
-                  atol=1e-8, rtol=1e-6, diagnose=_bptt_diagnose, output_names=("dW_x", "dW_h", "db", "dh_prev")))
+                  atol=1e-8, rtol=1e-6, variants=BPTT_MISTAKES, output_names=("dW_x", "dW_h", "db", "dh_prev")))
 register(Exercise("clip_by_global_norm", "Clipping gradients by their global norm", cells.clip_by_global_norm,
-                  _clip_cases, diagnose=_clip_diagnose, normalize=_clip_normalize))
+                  _clip_cases, variants=CLIP_MISTAKES, normalize=_clip_normalize))
 
 

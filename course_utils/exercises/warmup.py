@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Variant, register
 
 
 def ema_states(x, alpha, h0=0.0):
@@ -23,8 +23,8 @@ def ema_states(x, alpha, h0=0.0):
     return states
 
 
-def _ema_cases() -> list:
-    rng = np.random.default_rng(0)
+def _ema_cases(seed: int = 0) -> list:
+    rng = np.random.default_rng(seed)
     return [
         Case(
             "alpha = 0, no memory",
@@ -50,17 +50,18 @@ def _ema_cases() -> list:
     ]
 
 
-def _ema_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float)
-    if got.shape == expected.shape and expected.shape[1] > 1 and np.allclose(got[:, 1:], expected[:, :-1]):
-        return "your states are shifted one step late: store h_t after updating it, not h_{t-1} before."
-    return None
+def _ema_stored_before_update(x, alpha, h0=0.0):
+    """Mistake: h_{t-1} is stored before the update, so the states come one step late (starting with h_0)."""
+    states = ema_states(x, alpha, h0)
+    first = np.broadcast_to(np.asarray(h0, dtype=float), (states.shape[0],))
+    return np.concatenate([first[:, None], states[:, :-1]], axis=1)
 
 
 register(
     Exercise(
         "ema_states", "Exponential moving average as a recurrence", ema_states, _ema_cases,
-        diagnose=_ema_diagnose,
+        variants=(Variant("your states are shifted one step late: store h_t after updating it, not h_{t-1} before.",
+                          _ema_stored_before_update),),
     )
 )
 
