@@ -7,9 +7,10 @@ from .. import cells
 from .framework import Case, Exercise, Variant, register
 
 
-def _bptt_cases(seed: int = 4) -> list:
+def _bptt_cases(seed: int = 4, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes (B, n >= 2) give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
-    B, d, n = 2, 3, 4
+    big = B + 3
     W_h = rng.normal(size=(n, n))  # not symmetric, so W_h and W_h.T differ
     x_t, h_prev = rng.normal(size=(B, d)), np.tanh(rng.normal(size=(B, n)))
     return [
@@ -18,9 +19,9 @@ def _bptt_cases(seed: int = 4) -> list:
              {"dh": rng.normal(size=(B, n)), "h_t": np.zeros((B, n)), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
         Case("saturated state", "the derivative of tanh: with h_t near +-1 it is 1 - h_t^2, close to 0, so every gradient is small",
              {"dh": rng.normal(size=(B, n)), "h_t": 0.99 * np.sign(rng.normal(size=(B, n))), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
-        Case("batch of 5", "that db and the weight gradients add up (not average) the contributions of every sequence",
-             {"dh": rng.normal(size=(5, n)), "h_t": np.tanh(rng.normal(size=(5, n))), "h_prev": np.tanh(rng.normal(size=(5, n))),
-              "x_t": rng.normal(size=(5, d)), "W_h": W_h}),
+        Case(f"batch of {big}", "that db and the weight gradients add up (not average) the contributions of every sequence",
+             {"dh": rng.normal(size=(big, n)), "h_t": np.tanh(rng.normal(size=(big, n))),
+              "h_prev": np.tanh(rng.normal(size=(big, n))), "x_t": rng.normal(size=(big, d)), "W_h": W_h}),
         Case("general case", "everything together, with a non-symmetric W_h",
              {"dh": rng.normal(size=(B, n)), "h_t": np.tanh(rng.normal(size=(B, n))), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
     ]
@@ -49,7 +50,8 @@ BPTT_MISTAKES = (
 )
 
 
-def _clip_cases(seed: int = 5) -> list:
+def _clip_cases(seed: int = 5, shapes: tuple = ((4, 3), (3, 3), (3,))) -> list:
+    """The cases; other seeds and ``shapes`` of the general case's arrays give cases of the same design."""
     rng = np.random.default_rng(seed)
     return [
         Case("norm below the threshold", "that small gradients are returned unchanged, with their global norm",
@@ -61,7 +63,7 @@ def _clip_cases(seed: int = 5) -> list:
         Case("all zeros", "that zero gradients stay zero (no division by zero)",
              {"grads": [np.zeros(3), np.zeros((2, 2))], "max_norm": 1.0}),
         Case("general case", "several random arrays of different shapes",
-             {"grads": [rng.normal(size=(4, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)], "max_norm": 1.5}),
+             {"grads": [rng.normal(size=shape) for shape in shapes], "max_norm": 1.5}),
     ]
 
 

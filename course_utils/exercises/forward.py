@@ -24,21 +24,23 @@ def _rnn_weights(rng, d, n, scale=0.5):
     return rng.normal(scale=scale, size=(d, n)), rng.normal(scale=scale, size=(n, n)), rng.normal(scale=scale, size=(n,))
 
 
-def _rnn_step_cases(seed: int = 2) -> list:
+def _rnn_step_cases(seed: int = 2, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes (n >= 2) give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
-    W_x, W_h, b = _rnn_weights(rng, 3, 4)
-    zeros_h = np.zeros((2, 4))
+    W_x, W_h, b = _rnn_weights(rng, d, n)
+    zeros_h = np.zeros((B, n))
     return [
         Case("input term only", "x_t W_x alone: h_prev = 0 and b = 0, so h_t = tanh(x_t W_x)",
-             {"x_t": rng.normal(size=(2, 3)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": np.zeros(4)}),
+             {"x_t": rng.normal(size=(B, d)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": np.zeros(n)}),
         Case("recurrent term only", "h_{t-1} W_h alone: x_t = 0 and b = 0, so h_t = tanh(h_{t-1} W_h)",
-             {"x_t": np.zeros((2, 3)), "h_prev": rng.normal(size=(2, 4)), "W_x": W_x, "W_h": W_h, "b": np.zeros(4)}),
+             {"x_t": np.zeros((B, d)), "h_prev": rng.normal(size=(B, n)), "W_x": W_x, "W_h": W_h, "b": np.zeros(n)}),
         Case("bias only", "the bias: x_t = 0 and h_prev = 0, so h_t = tanh(b) for every row",
-             {"x_t": np.zeros((2, 3)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": rng.normal(size=4)}),
+             {"x_t": np.zeros((B, d)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": rng.normal(size=n)}),
         Case("large pre-activation", "the non-linearity: with large weights the states must saturate at +-1 (tanh, not sigmoid or none)",
-             {"x_t": rng.normal(size=(2, 3)), "h_prev": zeros_h, "W_x": 10 * W_x, "W_h": W_h, "b": np.zeros(4)}),
-        Case("general case", "all terms together with a batch of 5, d = 3, n = 4",
-             {"x_t": rng.normal(size=(5, 3)), "h_prev": rng.normal(size=(5, 4)), "W_x": W_x, "W_h": W_h, "b": rng.normal(size=4)}),
+             {"x_t": rng.normal(size=(B, d)), "h_prev": zeros_h, "W_x": 10 * W_x, "W_h": W_h, "b": np.zeros(n)}),
+        Case("general case", f"all terms together with a batch of {B + 3}, d = {d}, n = {n}",
+             {"x_t": rng.normal(size=(B + 3, d)), "h_prev": rng.normal(size=(B + 3, n)), "W_x": W_x, "W_h": W_h,
+              "b": rng.normal(size=n)}),
     ]
 
 
@@ -54,18 +56,19 @@ RNN_STEP_MISTAKES = (
 )
 
 
-def _rnn_forward_cases(seed: int = 3) -> list:
+def _rnn_forward_cases(seed: int = 3, B: int = 2, T: int = 4, d: int = 2, n: int = 3) -> list:
+    """The cases; other seeds and sizes (T >= 2) give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
-    W_x, W_h, b = _rnn_weights(rng, 2, 3)
+    W_x, W_h, b = _rnn_weights(rng, d, n)
     return [
         Case("one time step", "a single step from h0: the result must have shape (B, 1, n), one state per step",
-             {"x": rng.normal(size=(2, 1, 2)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(2, 3))}),
+             {"x": rng.normal(size=(B, 1, d)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(B, n))}),
         Case("zero input, non-zero h0", "that the state is carried: h0 must feed step 1, and each h_t feeds step t+1",
-             {"x": np.zeros((2, 4, 2)), "W_x": W_x, "W_h": W_h, "b": np.zeros(3), "h0": rng.normal(size=(2, 3))}),
+             {"x": np.zeros((B, T, d)), "W_x": W_x, "W_h": W_h, "b": np.zeros(n), "h0": rng.normal(size=(B, n))}),
         Case("zero h0, several steps", "that inputs are read along the time axis (axis 1) in order",
-             {"x": rng.normal(size=(3, 5, 2)), "W_x": W_x, "W_h": W_h, "b": b, "h0": np.zeros((3, 3))}),
-        Case("general case", "everything together: B = 4, T = 7, d = 2, n = 3",
-             {"x": rng.normal(size=(4, 7, 2)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(4, 3))}),
+             {"x": rng.normal(size=(B + 1, T + 1, d)), "W_x": W_x, "W_h": W_h, "b": b, "h0": np.zeros((B + 1, n))}),
+        Case("general case", f"everything together: B = {B + 2}, T = {T + 3}, d = {d}, n = {n}",
+             {"x": rng.normal(size=(B + 2, T + 3, d)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(B + 2, n))}),
     ]
 
 

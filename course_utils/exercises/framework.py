@@ -117,15 +117,16 @@ def get(name: str) -> Exercise:
         raise KeyError(f"no exercise named {name!r}; known exercises: {known}") from None
 
 
-def evaluate(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Report:
+def evaluate(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT, cases: list | None = None) -> Report:
     """Run ``fn`` on every case of exercise ``name`` and return a :class:`Report` (prints nothing).
 
     Each case may run for ``time_limit`` seconds (None: no limit). A learner's ``KeyboardInterrupt`` propagates.
+    ``cases`` replaces the exercise's own cases (e.g. ``exercise.make_cases(seed=1, n=5)`` in property tests).
     """
     exercise = get(name)
     if not callable(fn):
         return Report(name, FAILED, f"{name}: expected a function, got {type(fn).__name__}")
-    cases = exercise.make_cases()
+    cases = exercise.make_cases() if cases is None else cases
     names = list(cases[0].kwargs)
     convention, note = calling_convention(fn, names)
     if convention is None:

@@ -15,9 +15,9 @@ def _gate_bias(n, values):
     return np.concatenate([np.full(n, v) for v in values])
 
 
-def _lstm_cases(seed: int = 6) -> list:
+def _lstm_cases(seed: int = 6, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
-    B, d, n = 2, 3, 4
     kernel, recurrent = rng.normal(scale=0.5, size=(d, 4 * n)), rng.normal(scale=0.5, size=(n, 4 * n))
     x_t, h_prev, c_prev = rng.normal(size=(B, d)), np.tanh(rng.normal(size=(B, n))), rng.normal(size=(B, n))
     common = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, "kernel": kernel, "recurrent_kernel": recurrent}
@@ -71,9 +71,9 @@ LSTM_COUNT_MISTAKES = (
 )
 
 
-def _gru_cases(seed: int = 7) -> list:
+def _gru_cases(seed: int = 7, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
-    B, d, n = 2, 3, 4
     kernel, recurrent = rng.normal(scale=0.5, size=(d, 3 * n)), rng.normal(scale=0.5, size=(n, 3 * n))
     common = {"x_t": rng.normal(size=(B, d)), "h_prev": np.tanh(rng.normal(size=(B, n))), "kernel": kernel,
               "recurrent_kernel": recurrent}
@@ -108,9 +108,9 @@ GRU_MISTAKES = (
 )
 
 
-def _candidate_cases(seed: int = 8) -> list:
+def _candidate_cases(seed: int = 8, B: int = 3, d: int = 2, n: int = 4) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
-    B, d, n = 3, 2, 4
     W, U, b = rng.normal(size=(d, n)), rng.normal(size=(n, n)), rng.normal(size=n)
     x_t = rng.normal(size=(B, d))
     return [

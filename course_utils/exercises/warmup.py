@@ -23,29 +23,30 @@ def ema_states(x, alpha, h0=0.0):
     return states
 
 
-def _ema_cases(seed: int = 0) -> list:
+def _ema_cases(seed: int = 0, B: int = 2, T: int = 5) -> list:
+    """The cases; other seeds and sizes (T >= 2) give cases of the same design (the property tests use them)."""
     rng = np.random.default_rng(seed)
     return [
         Case(
             "alpha = 0, no memory",
             "the input term (1 - alpha) * x_t on its own: with alpha = 0 every state must equal its input",
-            {"x": rng.normal(size=(2, 5)), "alpha": 0.0, "h0": 0.0},
+            {"x": rng.normal(size=(B, T)), "alpha": 0.0, "h0": 0.0},
         ),
         Case(
             "zero input, h0 = 1",
             "the recurrent term alpha * h_{t-1} and the initial state on their own: with x = 0 and h_0 = 1 "
             "the states are alpha, alpha^2, ..., alpha^T (h_0 itself is not an output)",
-            {"x": np.zeros((2, 6)), "alpha": 0.5, "h0": 1.0},
+            {"x": np.zeros((B, T + 1)), "alpha": 0.5, "h0": 1.0},
         ),
         Case(
-            "3 sequences of 4 steps",
+            f"{B + 1} sequences of {T - 1} steps",
             "that time runs along axis 1 and the batch along axis 0, with one state per time step",
-            {"x": rng.normal(size=(3, 4)), "alpha": 0.7, "h0": 0.0},
+            {"x": rng.normal(size=(B + 1, T - 1)), "alpha": 0.7, "h0": 0.0},
         ),
         Case(
             "general case",
             "everything together: random inputs, a per-sequence initial state and alpha = 0.9",
-            {"x": rng.normal(size=(4, 9)), "alpha": 0.9, "h0": rng.normal(size=(4,))},
+            {"x": rng.normal(size=(B + 2, T + 4)), "alpha": 0.9, "h0": rng.normal(size=(B + 2,))},
         ),
     ]
 
