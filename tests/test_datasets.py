@@ -302,11 +302,29 @@ def test_order_task_labels_follow_positions():
 
 
 @pytest.mark.parametrize("call", [lambda: datasets.adding_problem(0, 10), lambda: datasets.adding_problem(5, 1),
-                                  lambda: datasets.copy_task(5, 3, 0), lambda: datasets.order_task(5, 10, 3),
-                                  lambda: datasets.order_task(5.5, 3, 10)])
+                                  lambda: datasets.copy_task(5, 3, 0), lambda: datasets.order_task(5, 10, 3)])
 def test_synthetic_tasks_reject_bad_arguments(call):
     with pytest.raises(ValueError, match="must|need"):
         call()
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: datasets.load_reviews(source="offline", size=100.5), "size"),
+    (lambda: datasets.load_reviews(source="offline", size="100"), "size"),
+    (lambda: datasets.load_reviews(source="offline", size=True), "size"),
+    (lambda: datasets.load_reviews(source="offline", size=100, seed=1.0), "seed"),
+    (lambda: datasets.load_translation_pairs(source="offline", size=40.0), "size"),
+    (lambda: datasets.load_char_text(max_chars=1e4), "max_chars"),
+    (lambda: datasets.adding_problem(10.0, 5), "n"),
+    (lambda: datasets.copy_task(5, "3", 2), "length"),
+    (lambda: datasets.order_task(5.5, 3, 10), "n"),
+    (lambda: datasets.order_task(5, 3, 10, seed=False), "seed"),
+], ids=["float-size", "str-size", "bool-size", "float-seed", "float-pairs", "float-chars", "float-n", "str-length",
+        "float-order-n", "bool-seed"])
+def test_integer_arguments_of_another_type_raise_a_type_error_naming_them(call, argument, capsys):
+    with pytest.raises(TypeError, match=f"^{argument} must be an integer"):
+        call()
+    assert "data:" not in capsys.readouterr().out  # refused before any work
 
 
 def test_char_text_is_real_prose():
