@@ -1,4 +1,4 @@
-"""The command line: ``python -m course_utils {doctor,run,download} ...``."""
+"""The command line: ``python -m course_utils {doctor,run,download,results} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -6,11 +6,17 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
+from .config import MODES
 
 def _default_notebooks() -> list:
-    return sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    """Every chapter of the checkout the command runs in (found from the working directory)."""
+    from .readme import chapters, find_root
+
+    root = find_root()
+    if root is None:
+        raise SystemExit("error: not inside a checkout of the course (no README.md and notebooks/ found here or above); "
+                         "name the notebooks to use, or cd into the course folder")
+    return chapters(root)
 
 
 def cmd_doctor(args) -> int:
@@ -114,6 +120,49 @@ def cmd_download(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_results(args) -> int:
+    import json
+
+    from . import results
+
+    try:
+        if args.compare:
+            stored = _stored_copy(args.compare)
+            rows, ok = results.compare(stored, args.compare)
+            print(f"your copy: {args.compare}\ncourse's stored results: {stored.name}\n")
+            print(results.compare_text(rows))
+            print("\nevery result reproduced" if ok else "\nsome results differ from the course's (see 'verdict')")
+            return 0 if ok else 1
+        paths = [Path(p) for p in args.notebooks] or _default_notebooks()
+        found = results.collect(paths)
+    except results.ResultError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([{"chapter": r.chapter, **r.to_json(), "mean": r.mean, "met": r.met} for r in found], indent=1))
+    else:
+        print(results.table(found) if found else "no recorded results")
+    return 0
+
+
+def _stored_copy(mine) -> Path:
+    """The course's stored chapter that a learner's copy corresponds to (same NN_ prefix)."""
+    mine = Path(mine)
+    if not mine.is_file():
+        raise results_error(f"no such file: {mine}")
+    prefix = mine.name[:2]
+    matches = [p for p in _default_notebooks() if p.name[:2] == prefix]
+    if not prefix.isdigit() or not matches:
+        raise results_error(f"{mine.name}: name it like the chapter it copies (NN_topic.ipynb) to compare it")
+    return matches[0]
+
+
+def results_error(message):
+    from .results import ResultError
+
+    return ResultError(message)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Tools of the RNN course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,13 +170,20 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_doctor)
     p = sub.add_parser("run", help="execute notebooks in place and record code hash, mode, versions and time")
     p.add_argument("notebooks", nargs="*", help="notebook files (default: every chapter)")
-    p.add_argument("--mode", choices=("full", "quick"), default="full")
+    p.add_argument("--mode", choices=MODES, default="full")
     p.add_argument("--no-write", action="store_true", help="execute only; leave the stored notebooks as they are")
     p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("download", help="prefetch the canonical datasets into the cache (for offline rooms)")
-    p.add_argument("names", nargs="*", help="datasets to fetch: imdb, spa-eng, jena (default: all)")
+    from .datasets import REMOTES
+
+    p.add_argument("names", nargs="*", help=f"datasets to fetch: {', '.join(REMOTES)} (default: all)")
     p.add_argument("--list", action="store_true", help="show what is cached, with sizes and hashes")
     p.set_defaults(func=cmd_download)
+    p = sub.add_parser("results", help="print every chapter's recorded results, or compare your copy with them")
+    p.add_argument("notebooks", nargs="*", help="notebooks to read (default: every chapter)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--compare", metavar="MY_COPY.ipynb", help="your executed copy of a chapter, named like it")
+    p.set_defaults(func=cmd_results)
     args = parser.parse_args(argv)
     return args.func(args)

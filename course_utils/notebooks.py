@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from .config import MODE_VAR, MODES, versions
+from .config import MODE_VAR, MODES, REFERENCE_MACHINE, versions
 
 METADATA_KEY = "course"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -83,7 +83,9 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
 
     On success, the executed notebook (with ``metadata.course`` = code hash, mode, versions, wall time, date)
     replaces the stored one atomically when ``write`` is true; in full mode, the line
-    ``**Measured full-mode run time:** ...`` in a Markdown cell is updated to the measured time.
+    ``**Measured full-mode run time:** ...`` in a Markdown cell is updated to the measured time, and the README
+    tables of the checkout the notebook sits in (if any) are regenerated.
+    The kernel talks to this process over IPC sockets where the platform has them (no TCP port at all).
     On failure, raises :class:`NotebookFailed` and leaves the file untouched: a cell that raises, a cell that
     runs longer than ``timeout`` seconds, a kernel that dies (with the cell's index), a file that is not a
     notebook or a kernel that does not start (without one).
@@ -105,7 +107,8 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
     os.environ[MODE_VAR] = mode  # the kernel inherits this process's environment
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+        config=_kernel_config(),
     )
     start = time.perf_counter()
     index = None
@@ -140,46 +143,31 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         for cell in nb.cells:
             if cell.cell_type == "markdown" and RUNTIME_PATTERN.search(cell.source):
                 cell.source = RUNTIME_PATTERN.sub(
-                    lambda m: f"{m.group(1)} {format_seconds(seconds)} on 2 CPU cores", cell.source
+                    lambda m: f"{m.group(1)} {format_seconds(seconds)} on {REFERENCE_MACHINE}", cell.source
                 )
                 break
     if write:
         _atomic_write(nb, path)
         if mode == "full":
-            update_readme_time(path, seconds)
+            from . import readme
+
+            root = readme.find_root(path.parent)
+            if root is not None:
+                readme.update(root)
     return RunResult(path, mode, seconds, write)
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+def _kernel_config():
+    """Kernel-manager settings: IPC transport on POSIX, so ipykernel has no TCP socket to warn about
+    ("Kernel is running over TCP without encryption"); Windows has no IPC transport and keeps TCP on loopback."""
+    from traitlets.config import Config
 
-
-def readme_times(readme=README) -> dict:
-    """The run times of the README's chapter table, as {chapter number: time text}."""
-    times = {}
-    for line in Path(readme).read_text(encoding="utf-8").splitlines():
-        match = re.match(r"\| (\d\d) \|.*\| ([^|]+) \|$", line)
-        if match:
-            times[match.group(1)] = match.group(2).strip()
-    return times
-
-
-def update_readme_time(notebook_path, seconds, readme=README) -> bool:
-    """Put the measured full-mode time of a chapter into its row of the README table. True if a row changed."""
-    readme = Path(readme)
-    if not readme.is_file():
-        return False
-    number = Path(notebook_path).name[:2]
-    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
-    changed = False
-    for i, line in enumerate(lines):
-        if line.startswith(f"| {number} |") and line.rstrip().endswith("|"):
-            cells = line.rstrip().rstrip("|").split("|")
-            cells[-1] = f" {format_seconds(seconds)} "
-            lines[i] = "|".join(cells) + "|\n"
-            changed = True
-    if changed:
-        readme.write_text("".join(lines), encoding="utf-8")
-    return changed
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        # IPC endpoints are file paths; an absolute one, because the kernel runs in the notebook's folder.
+        config.KernelManager.ip = os.path.join(tempfile.mkdtemp(prefix="course-kernel-"), "kernel")
+    return config
 
 
 def _atomic_write(nb, path: Path) -> None:

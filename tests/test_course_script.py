@@ -30,7 +30,7 @@ def test_fingerprint_changes_with_the_pinned_files(tmp_path, monkeypatch):
     assert course._fingerprint() != before  # a changed lock file triggers a reinstall
 
 
-def _course_module():
+def _course():
     sys.path.insert(0, str(REPO))
     try:
         import course
@@ -39,9 +39,27 @@ def _course_module():
     return course
 
 
+def test_supported_versions_come_from_pyproject_and_the_message_names_the_range(tmp_path):
+    course = _course()
+    assert course.supported_pythons() == ((3, 10), (3, 13))
+    (tmp_path / "pyproject.toml").write_text('requires-python = ">=3.9,<3.12"\n')
+    assert course.supported_pythons(tmp_path / "pyproject.toml") == ((3, 9), (3, 11))
+    readme = (REPO / "README.md").read_text()
+    assert "Python 3.10 to 3.13" in readme
+
+
+def test_only_the_lock_python_installs_the_lock_file_other_versions_use_the_ranges():
+    course = _course()
+    for version in ((3, 10), (3, 12), (3, 13)):
+        (command,) = course.install_commands(version, python="py", root="/r")
+        assert command[-2:] == ["-e", "/r[test]"] and "-r" not in command
+    lock, package = course.install_commands(course.LOCK_PYTHON, python="py", root="/r")
+    assert lock[-2:] == ["-r", str(Path("/r") / "requirements-lock.txt")] and package[-3:] == ["--no-deps", "-e", "/r"]
+
+
 @pytest.mark.parametrize("as_root", [True, False])
 def test_lab_as_root_adds_allow_root_with_a_notice(monkeypatch, capsys, as_root):
-    course = _course_module()
+    course = _course()
     calls = []
     monkeypatch.setattr(course, "setup", lambda: None)
     monkeypatch.setattr(course.subprocess, "call", lambda args, **kw: calls.append(args) or 0)
@@ -56,7 +74,7 @@ def test_lab_as_root_adds_allow_root_with_a_notice(monkeypatch, capsys, as_root)
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root sees Jupyter's refusal")
 def test_jupyterlab_really_starts_as_root_with_those_options(tmp_path):
     """Start the real server (loopback, random port, no browser) with course.py's options, then stop it."""
-    course = _course_module()
+    course = _course()
     env = {**os.environ, **{f"JUPYTER_{k}_DIR": str(tmp_path / k) for k in ("RUNTIME", "CONFIG", "DATA")}}
     options = course.lab_options(["--no-browser", "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0"])
     proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", str(tmp_path), *options], env=env,

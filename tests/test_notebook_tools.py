@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import notebooks
+from course_utils import config, notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
@@ -31,7 +31,7 @@ def test_run_records_hash_mode_versions_and_time(tmp_path):
     assert set(meta["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
     assert meta["wall_time_s"] == round(result.seconds, 1)
     assert nb.cells[1].outputs[0]["text"] == "full\n"
-    assert "not measured" not in nb.cells[0].source and "on 2 CPU cores" in nb.cells[0].source
+    assert "not measured" not in nb.cells[0].source and f"on {config.REFERENCE_MACHINE}" in nb.cells[0].source
 
 
 def test_failing_cell_leaves_the_stored_notebook_untouched(tmp_path):
@@ -164,11 +164,18 @@ def test_never_executed_notebook_is_flagged(tmp_path):
     assert any("never executed" in p for p in notebooks.hygiene_problems(path))
 
 
-def test_readme_time_update(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("| # | chapter | time |\n|---|---|---|\n| 07 | Sentiment | 1 s |\n| 08 | MT | 2 s |\n")
-    assert notebooks.update_readme_time("07_sentiment.ipynb", 125.2, readme)
-    assert notebooks.readme_times(readme) == {"07": "2 min 05 s", "08": "2 s"}
+def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeypatch):
+    """The runner finds the repository from the notebook's folder (not from the package's own location)."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "README.md").write_text("# Course\n\n<!-- chapters:start -->\nold\n<!-- chapters:end -->\n")
+    path = make_notebook(tmp_path / "notebooks" / "07_demo.ipynb", "print(1)",
+                         markdown="# 07 · Demo chapter\n\n**In this chapter:** one line about it.\n\n"
+                                  "**Measured full-mode run time:** not measured yet")
+    monkeypatch.chdir(tmp_path.parent)  # the working directory is elsewhere
+    notebooks.run_notebook(path, mode="full")
+    readme = (tmp_path / "README.md").read_text()
+    assert "| 07 | [Demo chapter](notebooks/07_demo.ipynb) | one line about it. |" in readme
+    assert "old" not in readme
 
 
 def test_a_notebook_that_touches_the_network_fails_in_offline_mode(tmp_path, monkeypatch):

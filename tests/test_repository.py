@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import notebooks
+from course_utils import config, notebooks, readme, results
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -25,8 +25,25 @@ def test_notebook_states_its_measured_full_mode_time(path):
     nb = notebooks.read(path)
     stated = notebooks.format_seconds(nb.metadata["course"]["wall_time_s"])
     header = nb.cells[0].source
-    assert f"**Measured full-mode run time:** {stated} on 2 CPU cores" in header
-    assert notebooks.readme_times().get(path.name[:2]) == stated, "README chapter table is out of date"
+    assert f"**Measured full-mode run time:** {stated} on {config.REFERENCE_MACHINE}" in header
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_a_title_and_a_one_line_summary(path):
+    row = readme.chapter_row(path)
+    assert row["title"] != path.stem, "the first cell must start with '# NN · Title'"
+    assert row["summary"], "the first cell needs a line '**In this chapter:** ...' (the README's 'what you learn')"
+
+
+def test_readme_tables_match_the_notebooks():
+    stale = readme.stale_sections(REPO)
+    assert stale == [], f"README sections {stale} differ from the notebooks: run `python -m course_utils run` " \
+                        "or `python -c 'from course_utils import readme; readme.update(\".\")'`"
+
+
+def test_stored_full_mode_results_meet_their_targets_on_enough_seeds():
+    found = results.collect(NOTEBOOKS)
+    assert results.problems(found) == []
 
 
 def test_pytest_runs_notebooks_in_quick_offline_mode():

@@ -65,8 +65,10 @@ class Variant:
 class Exercise:
     """An exercise: its solution, a factory of cases (called afresh for every check) and its typical mistakes.
 
-    ``make_cases(seed)`` builds the cases; the default seed gives the cases a learner sees, other seeds give
-    cases of the same design with other random values (the property tests use them).
+    ``make_cases(seed, **sizes)`` builds the cases; the defaults give the cases a learner sees, other seeds and
+    sizes give cases of the same design (the property tests use them). ``variants`` are the mistakes the checker
+    recognises and names in a hint (:class:`Variant`); ``mistakes`` are wrong answers the tests run with the case
+    that must catch each (:class:`Mistake`).
     """
 
     name: str
@@ -78,6 +80,20 @@ class Exercise:
     variants: tuple = ()  # Variant(hint, wrong function), see above
     output_names: tuple = ()  # names of the items when the function returns a tuple, used in messages
     normalize: Callable | None = None  # applied to expected and learner results before comparing
+    # Typical wrong answers, each a Mistake: the tests check that each fails on the case named, with those words.
+    mistakes: list = field(default_factory=list)
+
+
+@dataclass
+class Mistake:
+    """A typical wrong answer to an exercise: a function that makes the mistake, the case that must catch it,
+    and words the checker's message must contain (e.g. the hint). Registered with its exercise, so the tests
+    (and the instructor's material) know every mistake a checker is built to diagnose."""
+
+    function: Callable
+    case: str
+    words: str
+
 
 @dataclass
 class Report:
