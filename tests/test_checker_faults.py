@@ -96,6 +96,11 @@ def test_a_complex_result_fails(name):
     assert report.status == FAILED and "complex" in report.message, report.message
 
 
+def test_text_is_not_read_as_numbers():
+    report = evaluate("lstm_parameter_count", lambda d, n: str(4 * (d * n + n * n + n)))
+    assert report.status == FAILED and "text" in report.message
+
+
 def test_renamed_parameters_are_given_by_position():
     names = ["x_t", "h_prev", "W_x", "W_h", "b"]
     report = evaluate("rnn_step", positional(cells.rnn_step, names))

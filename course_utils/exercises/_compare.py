@@ -52,6 +52,8 @@ def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
     if got_array.dtype.kind == "c" and expected_array.dtype.kind != "c":
         return (f"{where} is complex ({got_array.dtype}); expected real numbers. A complex number usually comes "
                 "from a square root or power of a negative value, or from complex input somewhere.")
+    if got_array.dtype.kind in "USV":
+        return f"{where} is text or raw bytes ({got_array.dtype}), expected numbers"
     if got_array.dtype.kind not in "fiub":
         try:
             got_array = got_array.astype(float)
