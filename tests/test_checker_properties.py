@@ -69,3 +69,29 @@ def test_every_checker_rejects_each_registered_variant_with_its_hint(name, data)
             report = evaluate(name, wrong, cases=cases)
             assert report.status == FAILED, f"{dtype} variant '{variant.hint}' passed"
             assert f"Hint: {variant.hint}" in report.message, f"{dtype}: {report.message}"
+
+
+def _perturbed(solution, index, factor):
+    """A wrong answer that is no registered mistake: one output item (or the only one) scaled by ``factor``."""
+    def learner(**kwargs):
+        result = solution(**kwargs)
+        if isinstance(result, tuple):
+            items = list(result)
+            position = index % len(items)
+            item = items[position]
+            items[position] = [g * factor for g in item] if isinstance(item, list) else np.asarray(item) * factor
+            return tuple(items)
+        return np.asarray(result) * factor if np.asarray(result).dtype.kind == "f" else result + 1
+
+    return learner
+
+
+@pytest.mark.parametrize("name", NAMES)
+@SETTINGS
+@given(data=st.data())
+def test_an_unregistered_mistake_never_gets_a_hint(name, data):
+    cases = data.draw(random_cases(name))
+    index, factor = data.draw(st.integers(0, 3)), data.draw(st.sampled_from([0.5, 1.5, -1.0]))
+    report = evaluate(name, _perturbed(exercises.solution(name), index, factor), cases=cases)
+    if report.status == FAILED:  # (scaling an output that is zero on every case changes nothing)
+        assert "Hint" not in report.message, report.message
