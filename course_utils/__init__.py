@@ -5,12 +5,14 @@ Chapters import from here; nothing here imports from a chapter. CONTRIBUTING.md 
 * :mod:`course_utils.config`     modes (``pick``), the offline switch, the cache directory, ``setup()``
 * :mod:`course_utils.cells`      every recurrence formula, written once (the exercises' solutions)
 * :mod:`course_utils.reference`  validated NumPy layers that loop over those formulas, compared with Keras
+* :mod:`course_utils.validation` argument checks at the edge, with errors that name what was expected
 * :mod:`course_utils.exercises`  the checker framework and one module of exercises per topic
 * :mod:`course_utils.datasets`   loaders, one module per data family, with the generated corpora
 * :mod:`course_utils.results`    ``record`` and ``over_seeds``: headline numbers with their seeds and targets
 * :mod:`course_utils.doctor`     the environment report
 * :mod:`course_utils.notebooks`  executing chapters and checking their hygiene; :mod:`course_utils.readme` the
   README's generated tables
+* :mod:`course_utils.cache`      verified downloads; :mod:`course_utils.netguard` the offline network guard
 """
 from .config import cache_dir, is_quick, mode, offline, pick, setup
 from .doctor import doctor
