@@ -195,39 +195,6 @@ def candidate_r_on_input(x_t, h_prev, r, W_h, U_h, b_h):
     return np.tanh(r * (x_t @ W_h) + h_prev @ U_h + b_h)
 
 
-def windows_target_on_last_input(n_steps, input_width, horizon, stride):
-    inputs, targets = exercises.solution("window_indices")(n_steps, input_width, horizon, stride)
-    return inputs, targets - 1
-
-
-def windows_drop_last(n_steps, input_width, horizon, stride):
-    inputs, targets = exercises.solution("window_indices")(n_steps, input_width, horizon, stride)
-    return inputs[:-1], targets[:-1]
-
-
-def windows_ignore_stride(n_steps, input_width, horizon, stride):
-    return exercises.solution("window_indices")(n_steps, input_width, horizon, 1)
-
-
-def windows_ignore_horizon(n_steps, input_width, horizon, stride):
-    count = (n_steps - input_width - 1) // stride + 1
-    starts = np.arange(count) * stride
-    return starts[:, None] + np.arange(input_width), starts[:, None] + input_width + np.arange(horizon)
-
-
-def mase_lag_one(y_true, y_pred, y_train, m=1):
-    return np.mean(np.abs(np.subtract(y_true, y_pred))) / np.mean(np.abs(np.diff(y_train)))
-
-
-def mase_scale_on_test(y_true, y_pred, y_train, m=1):
-    y_true = np.asarray(y_true).ravel()
-    return np.mean(np.abs(np.subtract(y_true, np.ravel(y_pred)))) / np.mean(np.abs(y_true[m:] - y_true[:-m]))
-
-
-def mase_unscaled(y_true, y_pred, y_train, m=1):
-    return np.mean(np.abs(np.subtract(y_true, y_pred)))
-
-
 WRONG = {
     "lstm_step": [
         (lstm_swapped_if, "keep the cell", "swapped"),
@@ -282,17 +249,6 @@ WRONG = {
         (ema_final_state_only, "alpha = 0, no memory", "expected shape (2, 5)"),
         (ema_time_on_axis0, "zero input, h0 = 1", "differs"),
         (ema_forgets_return, "alpha = 0, no memory", "forget to `return`"),
-    ],
-    "window_indices": [
-        (windows_target_on_last_input, "one input, one target", "start one step later"),
-        (windows_drop_last, "one input, one target", "one window is missing"),
-        (windows_ignore_stride, "stride 3", "`stride` steps apart"),
-        (windows_ignore_horizon, "width 3, horizon 2, exact fit", "run past the end"),
-    ],
-    "mase": [
-        (mase_lag_one, "seasonal period m = 4", "lag 1"),
-        (mase_scale_on_test, "test differs from training", "computed on y_true"),
-        (mase_unscaled, "m = 1, naive scale", "not scaled"),
     ],
 }
 
