@@ -79,7 +79,7 @@ def test_solutions_pass_and_stubs_are_not_attempted(name):
     ("beam_step", beam_ignores_history, "accumulated scores", "accumulated score"),
     ("beam_step", beam_ascending, "one live hypothesis", "decreasing order"),
     ("beam_step", beam_per_parent, "one live hypothesis", None),  # one extension per parent
-    ("beam_step", beam_no_finished, "an end token in the beam", None),
+    ("beam_step", beam_no_finished, "an end token in the beam", "as finished"),
     ("clipped_ngram_matches", bleu_unclipped, "a repeated word", "clip each n-gram"),
     ("clipped_ngram_matches", bleu_reference_total, "a longer reference", "not in the reference"),
 ])

@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 
 from .. import attention, decoding
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Mistake, Variant, register
 
 
 # ------------------------------------------------------------------------------------- additive attention
@@ -18,12 +18,15 @@ def additive_attention_weights(query, key, scale, key_mask):
     return scores, attention.masked_softmax(scores, key_mask)
 
 
-def _attention_cases() -> list:
-    rng = np.random.default_rng(81)
-    B, T_q, T_k, d_k = 2, 3, 4, 5
+def _attention_cases(seed: int = 81, B: int = 2) -> list:
+    """The cases; other seeds and batch sizes give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    T_q, T_k, d_k = 3, 4, 5
     query, key = rng.normal(size=(B, T_q, d_k)), rng.normal(size=(B, T_k, d_k))
     all_real = np.ones((B, T_k), dtype=bool)
-    padded = np.array([[True, True, True, False], [True, True, False, False]])
+    padded = all_real.copy()
+    padded[:, -1] = False  # every sentence is padded at the end, every other one by two positions
+    padded[1::2, -2] = False
     return [
         Case("unit scale, no padding", "the scores: tanh of query + key for every pair (t, s), summed over the features",
              {"query": query, "key": key, "scale": np.ones(d_k), "key_mask": all_real}),
@@ -36,25 +39,35 @@ def _attention_cases() -> list:
     ]
 
 
-def _attention_diagnose(expected, got, kwargs):
-    try:
-        scores, weights = (np.asarray(v, dtype=float) for v in got)
-    except (TypeError, ValueError):
-        return None
-    q, k, v, mask = kwargs["query"], kwargs["key"], kwargs["scale"], kwargs["key_mask"]
-    if scores.shape != expected[0].shape:
-        return None
-    if np.allclose(scores, (q[:, :, None, :] + k[:, None, :, :]) @ v):
-        return "the scores need a tanh: e = sum_j scale_j * tanh(q_j + k_j)."
-    if np.allclose(scores, np.tanh(q[:, :, None, :] + k[:, None, :, :]).sum(-1)) and not np.allclose(v, 1):
-        return "multiply each tanh by scale_j before summing over the features."
-    if np.allclose(scores, expected[0]) and weights.shape == expected[1].shape:
-        if np.allclose(weights, attention.masked_softmax(scores)) and not mask.all():
-            return "the weights ignore the mask: lower the scores of padded keys (e - 1e9) before the softmax."
-        shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-        if np.allclose(weights, shifted / shifted.sum(axis=1, keepdims=True)):
-            return "the softmax runs over the queries (axis 1); it must run over the keys (the last axis)."
-    return None
+def _attention_without_tanh(query, key, scale, key_mask):
+    scores = (np.asarray(query)[:, :, None, :] + np.asarray(key)[:, None, :, :]) @ np.asarray(scale)
+    return scores, attention.masked_softmax(scores, key_mask)
+
+
+def _attention_without_scale(query, key, scale, key_mask):
+    scores = np.tanh(np.asarray(query)[:, :, None, :] + np.asarray(key)[:, None, :, :]).sum(-1)
+    return scores, attention.masked_softmax(scores, key_mask)
+
+
+def _attention_without_mask(query, key, scale, key_mask):
+    scores = attention.additive_scores(query, key, scale)
+    return scores, attention.masked_softmax(scores)
+
+
+def _attention_softmax_over_queries(query, key, scale, key_mask):
+    scores = attention.additive_scores(query, key, scale)
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return scores, shifted / shifted.sum(axis=1, keepdims=True)
+
+
+ATTENTION_MISTAKES = (
+    Variant("the scores need a tanh: e = sum_j scale_j * tanh(q_j + k_j).", _attention_without_tanh),
+    Variant("multiply each tanh by scale_j before summing over the features.", _attention_without_scale),
+    Variant("the weights ignore the mask: lower the scores of padded keys (e - 1e9) before the softmax.",
+            _attention_without_mask),
+    Variant("the softmax runs over the queries (axis 1); it must run over the keys (the last axis).",
+            _attention_softmax_over_queries),
+)
 
 
 # ------------------------------------------------------------------------------------------- beam step
@@ -71,8 +84,9 @@ def beam_step(scores, log_probs, beam_width, end_id):
     return parents, tokens, totals, tokens == end_id
 
 
-def _beam_cases() -> list:
-    rng = np.random.default_rng(82)
+def _beam_cases(seed: int = 82) -> list:
+    """The cases; other seeds give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
 
     def log_softmax(x):
         return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
@@ -86,7 +100,7 @@ def _beam_cases() -> list:
              {"scores": np.array([-0.1, -6.0]), "log_probs": np.log([[0.3, 0.3, 0.2, 0.2], [0.97, 0.01, 0.01, 0.01]]),
               "beam_width": 2, "end_id": 3}),
         Case("one parent takes the whole beam", "that the top-k runs over all (parent, token) pairs together, "
-             "not k per parent",
+             "not one extension per parent",
              {"scores": np.array([-0.2, -1.5]), "log_probs": np.log([[0.45, 0.45, 0.05, 0.05], [0.25, 0.25, 0.25, 0.25]]),
               "beam_width": 2, "end_id": 3}),
         Case("an end token in the beam", "`finished`: the extension by the end token is among the best and is marked finished",
@@ -95,19 +109,34 @@ def _beam_cases() -> list:
     ]
 
 
-def _beam_diagnose(expected, got, kwargs):
-    try:
-        parents, tokens = np.asarray(got[0]), np.asarray(got[1])
-    except (TypeError, ValueError, IndexError):
-        return None
-    k, lp = kwargs["beam_width"], np.asarray(kwargs["log_probs"])
-    flat_lp = np.argsort(-lp.ravel(), kind="stable")[:k]
-    if parents.shape == expected[0].shape and np.array_equal(parents * lp.shape[1] + tokens, flat_lp) \
-            and not np.array_equal(flat_lp, expected[0] * lp.shape[1] + expected[1]):
-        return "rank by the accumulated score scores[parent] + log_probs[parent, token], not by log_probs alone."
-    if parents.shape == expected[0].shape and np.array_equal(parents[::-1], expected[0]) and np.array_equal(tokens[::-1], expected[1]):
-        return "the best extension comes first: sort in decreasing order of the total score."
-    return None
+def _beam_ignoring_history(scores, log_probs, beam_width, end_id):
+    log_probs = np.asarray(log_probs, dtype=float)
+    parents, tokens, _ = decoding.top_k_expansions(np.zeros(len(log_probs)), log_probs, beam_width)
+    return parents, tokens, np.asarray(scores, dtype=float)[parents] + log_probs[parents, tokens], tokens == end_id
+
+
+def _beam_ascending(scores, log_probs, beam_width, end_id):
+    return tuple(np.asarray(v)[::-1] for v in beam_step(scores, log_probs, beam_width, end_id))
+
+
+def _beam_without_finished(scores, log_probs, beam_width, end_id):
+    parents, tokens, totals, _ = beam_step(scores, log_probs, beam_width, end_id)
+    return parents, tokens, totals, np.zeros(len(tokens), dtype=bool)
+
+
+def _beam_one_per_parent(scores, log_probs, beam_width, end_id):
+    totals = np.asarray(scores, dtype=float)[:, None] + np.asarray(log_probs, dtype=float)
+    tokens = totals.argmax(axis=1)
+    parents = np.argsort(-totals.max(axis=1), kind="stable")[:beam_width]
+    return parents, tokens[parents], totals[parents, tokens[parents]], tokens[parents] == end_id
+
+
+BEAM_MISTAKES = (
+    Variant("rank by the accumulated score scores[parent] + log_probs[parent, token], not by log_probs alone.",
+            _beam_ignoring_history),
+    Variant("the best extension comes first: sort in decreasing order of the total score.", _beam_ascending),
+    Variant("mark the extensions by the end token as finished (tokens == end_id).", _beam_without_finished),
+)
 
 
 # --------------------------------------------------------------------------------- clipped n-gram precision
@@ -124,7 +153,8 @@ def clipped_ngram_matches(hypothesis, reference, n):
     return sum(min(count, ref[gram]) for gram, count in hyp.items()), sum(hyp.values())
 
 
-def _bleu_cases() -> list:
+def _bleu_cases(seed: int = 0) -> list:
+    """Fixed sentences (the seed is not used: the design has no random part)."""
     return [
         Case("identical sentences", "the counting: every n-gram of the hypothesis matches",
              {"hypothesis": "5 de marzo de 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 1}),
@@ -139,25 +169,28 @@ def _bleu_cases() -> list:
     ]
 
 
-def _bleu_diagnose(expected, got, kwargs):
-    try:
-        matches, total = (int(v) for v in got)
-    except (TypeError, ValueError):
-        return None
-    hyp, ref, n = kwargs["hypothesis"], kwargs["reference"], kwargs["n"]
-    grams = [tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1)]
-    ref_grams = {tuple(ref[i:i + n]) for i in range(len(ref) - n + 1)}
-    if matches == sum(g in ref_grams for g in grams) and matches != expected[0]:
-        return "clip each n-gram's count by how often it occurs in the reference."
-    if total == max(len(ref) - n + 1, 0) and total != expected[1]:
-        return "the total is the number of n-grams in the hypothesis (precision), not in the reference."
-    return None
+def _bleu_unclipped(hypothesis, reference, n):
+    grams = [tuple(hypothesis[i:i + n]) for i in range(len(hypothesis) - n + 1)]
+    in_reference = {tuple(reference[i:i + n]) for i in range(len(reference) - n + 1)}
+    return sum(gram in in_reference for gram in grams), len(grams)
+
+
+def _bleu_reference_total(hypothesis, reference, n):
+    return clipped_ngram_matches(hypothesis, reference, n)[0], max(len(reference) - n + 1, 0)
+
+
+BLEU_MISTAKES = (
+    Variant("clip each n-gram's count by how often it occurs in the reference.", _bleu_unclipped),
+    Variant("the total is the number of n-grams in the hypothesis (precision), not in the reference.",
+            _bleu_reference_total),
+)
 
 
 register(Exercise("additive_attention_weights", "Additive attention: scores and masked weights",
-                  additive_attention_weights, _attention_cases, diagnose=_attention_diagnose,
-                  output_names=("scores", "weights"), atol=1e-6))
-register(Exercise("beam_step", "One beam-search step", beam_step, _beam_cases, diagnose=_beam_diagnose,
-                  output_names=("parents", "tokens", "totals", "finished")))
+                  additive_attention_weights, _attention_cases, variants=ATTENTION_MISTAKES,
+                  output_names=("scores", "weights")))
+register(Exercise("beam_step", "One beam-search step", beam_step, _beam_cases, variants=BEAM_MISTAKES,
+                  output_names=("parents", "tokens", "totals", "finished"),
+                  mistakes=[Mistake(_beam_one_per_parent, "one live hypothesis", "parents")]))
 register(Exercise("clipped_ngram_matches", "BLEU's clipped n-gram precision", clipped_ngram_matches, _bleu_cases,
-                  diagnose=_bleu_diagnose, output_names=("matches", "total")))
+                  variants=BLEU_MISTAKES, output_names=("matches", "total")))
