@@ -196,3 +196,45 @@ def importance_html(words, scores, scale: float | None = None) -> str:
         spans.append(f'<span title="{score:+.3f}" style="background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{strength:.2f}); '
                      f'padding: 1px 2px; border-radius: 3px">{html.escape(word)}</span>')
     return " ".join(spans)
+
+
+_NEGATION_FORMS = [("nobody could call", "'nobody could call the X <adj>'"), ("did not find", "'I did not find the X <adj>'"),
+                   ("is not a", "'the film is not a <noun>'"), ("did not", "'I did not <verb> the X'"),
+                   ("was not", "'the X was not <adj>'"), ("were not", "'the X was not <adj>'")]
+_CONTRAST_FORMS = [("despite", "'despite the <adj> X, B'"), ("although", "'although A, B'"),
+                   ("however", "'A; however, B'"), ("but", "'A, but B'")]
+
+
+def error_cause(text: str, tag: str, max_tokens: int | None = None) -> str:
+    """A short description of the construction a review of the offline grammar rests on, to group errors by.
+
+    ``negation``: the form of the first negated opinion; ``contrast``: the connective; ``long-distance``: its
+    length (and whether ``max_tokens`` truncates it); ``plain``: whether a softener or intensifier modifies a word.
+    """
+    lowered = text.lower()
+    if tag == "negation":
+        for clause in _CLAUSE_BREAK.split(lowered):
+            if negated_words(clause):
+                for key, form in _NEGATION_FORMS:
+                    if key in clause:
+                        return f"negation: {form}"
+        return "negation: other form"
+    if tag == "contrast":
+        for key, form in _CONTRAST_FORMS:
+            if re.search(rf"\b{key}\b", lowered):
+                return f"contrast: {form}"
+        return "contrast: other form"
+    if tag == "long-distance":
+        n = len(text.split())
+        if max_tokens is not None and n > max_tokens:
+            return f"long-distance: truncated (over {max_tokens} words)"
+        return f"long-distance: {'150-199' if n < 200 else '200-249' if n < 250 else '250 or more'} words"
+    if tag == "plain":
+        from .datasets.corpora.reviews import INTENSIFIERS, SOFTENERS
+
+        if any(re.search(rf"\b{s}\b", lowered) for s in SOFTENERS if s != "quite"):
+            return "plain: with a softener"
+        if any(re.search(rf"\b{s}\b", lowered) for s in INTENSIFIERS):
+            return "plain: with an intensifier"
+        return "plain: bare opinions"
+    return tag

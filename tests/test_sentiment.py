@@ -147,3 +147,14 @@ def test_untouched_stubs_are_not_attempted():
 
     assert evaluate("masked_mean_pooling", lambda values, mask: stub()).status == NOT_ATTEMPTED
     assert evaluate("occlusion_importance", lambda predict, words: stub()).status == NOT_ATTEMPTED
+
+
+def test_error_cause_names_the_construction():
+    assert sentiment.error_cause("I watched it at home. Nobody could call the plot dull.", "negation") == \
+        "negation: 'nobody could call the X <adj>'"
+    assert sentiment.error_cause("Although the plot was dull, I loved the cast.", "contrast") == "contrast: 'although A, B'"
+    assert sentiment.error_cause("word " * 320, "long-distance", max_tokens=300).startswith("long-distance: truncated")
+    assert sentiment.error_cause("The plot was somewhat dull.", "plain") == "plain: with a softener"
+    texts, _, tags = reviews.generate_reviews(600, seed=2)
+    causes = [sentiment.error_cause(t, tag, 300) for t, tag in zip(texts, tags)]
+    assert not any(c.endswith("other form") for c in causes)
