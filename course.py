@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
-"""Set the course up and start it, with nothing but Python 3.10-3.12 installed.
+"""Set the course up and start it, with nothing but Python installed (the versions pyproject.toml names).
 
     python3 course.py lab     # set up (once) and open the course in JupyterLab
     python3 course.py test    # set up (once) and run the whole test suite
     python3 course.py setup   # only set up
 
 Setting up creates a virtual environment in .venv and installs the course package with its dependencies:
-the exact versions of requirements-lock.txt on Python 3.11 (what CI uses), the ranges of pyproject.toml on
-other versions. A second call reuses the environment; it reinstalls only when pyproject.toml or the lock
+the exact versions of requirements-lock.txt on the Python version the lock was made with (LOCK_PYTHON, what CI
+uses), the ranges of pyproject.toml on the other supported versions (``requires-python`` in pyproject.toml). A second call reuses the environment; it reinstalls only when pyproject.toml or the lock
 file changed. Uses the standard library only.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -25,6 +26,26 @@ STAMP = VENV / ".course-setup-stamp"
 LOCK = ROOT / "requirements-lock.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+LOCK_PYTHON = (3, 11)  # requirements-lock.txt is a pip freeze made on this version
+
+
+def supported_pythons(pyproject=None) -> tuple:
+    """(lowest, highest) supported (major, minor), read from ``requires-python = ">=3.10,<3.14"`` in pyproject.toml."""
+    text = Path(pyproject or ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'requires-python\s*=\s*">=\s*3\.(\d+)\s*,\s*<\s*3\.(\d+)"', text)
+    if not match:
+        raise SystemExit("pyproject.toml must say requires-python = \">=3.X,<3.Y\"")
+    return (3, int(match.group(1))), (3, int(match.group(2)) - 1)
+
+
+def install_commands(version, python=None, root=None) -> list:
+    """The pip commands that set the course up on Python ``version`` (a (major, minor) tuple): the lock file and
+    the package without dependencies on LOCK_PYTHON, the ranges of pyproject.toml (with the test extra) elsewhere."""
+    pip = [str(python or PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    root = root or ROOT
+    if tuple(version[:2]) == LOCK_PYTHON:
+        return [pip + ["-r", str(Path(root) / "requirements-lock.txt")], pip + ["--no-deps", "-e", str(root)]]
+    return [pip + ["-e", f"{root}[test]"]]
 
 
 def _fingerprint() -> str:
@@ -36,24 +57,43 @@ def _fingerprint() -> str:
 
 
 def setup() -> None:
-    if not ((3, 10) <= sys.version_info[:2] <= (3, 12)):
-        sys.exit(f"Python {sys.version.split()[0]} is not supported: use Python 3.10, 3.11 or 3.12.")
+    low, high = supported_pythons()
+    if not (low <= sys.version_info[:2] <= high):
+        sys.exit(f"Python {sys.version.split()[0]} is not supported: use Python {low[0]}.{low[1]} to "
+                 f"{high[0]}.{high[1]} (pyproject.toml's requires-python).")
     if not PYTHON.exists():
         print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         print("environment is up to date (.venv)", flush=True)
         return
-    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    if sys.version_info[:2] == (3, 11):
+    if sys.version_info[:2] == LOCK_PYTHON:
         print("installing the pinned versions of requirements-lock.txt ...", flush=True)
-        subprocess.run(pip + ["-r", str(LOCK)], check=True)
-        subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)
     else:
-        print("installing from the ranges in pyproject.toml (the lock file is for Python 3.11) ...", flush=True)
-        subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
+        print(f"installing from the ranges in pyproject.toml (the lock file is for Python "
+              f"{LOCK_PYTHON[0]}.{LOCK_PYTHON[1]}) ...", flush=True)
+    for command in install_commands(sys.version_info[:2]):
+        subprocess.run(command, check=True)
     STAMP.write_text(_fingerprint())
     print("environment ready (.venv)", flush=True)
+
+
+def running_as_root() -> bool:
+    """True for the superuser on Unix (a Docker container, a cloud notebook VM); never on Windows."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def lab_options(options: list) -> list:
+    """JupyterLab's options: as root, ``--allow-root`` is added with a one-line notice.
+
+    Jupyter refuses to start as root ("Running as root is not recommended") unless told otherwise; in a
+    container or a notebook VM root is the only user there is, so the course starts anyway and says so.
+    """
+    options = list(options)
+    if running_as_root() and not any(o == "--allow-root" or o.startswith("--ServerApp.allow_root") for o in options):
+        print("notice: running as root (a container or VM?); starting JupyterLab with --allow-root", flush=True)
+        options.append("--allow-root")
+    return options
 
 
 def main(argv: list) -> int:
@@ -64,7 +104,7 @@ def main(argv: list) -> int:
     setup()
     command, rest = argv[0], argv[1:]
     if command == "lab":
-        return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *rest], cwd=ROOT)
+        return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *lab_options(rest)], cwd=ROOT)
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
     return 0

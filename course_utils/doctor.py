@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import tempfile
 from dataclasses import dataclass
 
 from . import config
 
-SUPPORTED_PYTHON = ((3, 10), (3, 12))
+
+
+def supported_python() -> str:
+    """The Python versions the course supports, as pyproject.toml's ``requires-python`` says (via the installed
+    package's metadata), e.g. ``">=3.10,<3.14"``."""
+    from importlib import metadata
+
+    try:
+        return metadata.metadata("course-utils")["Requires-Python"] or ""
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return ""
 
 
 @dataclass
@@ -35,13 +44,15 @@ def _writable(path) -> bool:
 def diagnose(import_tensorflow: bool = True) -> list:
     """Run every check and return a list of :class:`Check` rows."""
     rows = []
-    version = sys.version_info[:2]
-    low, high = SUPPORTED_PYTHON
+    from packaging.specifiers import SpecifierSet
+
+    wanted = supported_python()
+    supported = not wanted or platform.python_version() in SpecifierSet(wanted)
     rows.append(
         Check(
             "Python",
             platform.python_version(),
-            "" if low <= version <= high else f"the course is tested on Python {low[0]}.{low[1]}–{high[0]}.{high[1]}; "
+            "" if supported else f"the course supports Python {wanted} (pyproject.toml's requires-python); "
             "create the environment with one of those versions",
         )
     )

@@ -21,3 +21,14 @@ def test_doctor_reports_bad_settings_with_what_to_do(monkeypatch, tmp_path):
     assert "COURSE_CACHE_DIR" in rows["cache directory"].problem
     assert "'quick', 'full'" in rows["mode"].problem
     assert doctor(import_tensorflow=False) == 2
+
+
+def test_doctor_names_the_supported_range_from_the_package_metadata(monkeypatch):
+    import importlib
+
+    doctor_module = importlib.import_module("course_utils.doctor")
+
+    assert doctor_module.supported_python().replace(" ", "") in ("<3.14,>=3.10", ">=3.10,<3.14")
+    monkeypatch.setattr(doctor_module, "supported_python", lambda: ">=3.99")
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert "supports Python >=3.99 (pyproject.toml's requires-python)" in rows["Python"].problem

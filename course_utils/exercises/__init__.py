@@ -1,14 +1,17 @@
 """Exercises: the framework (:mod:`.framework`) and one module per topic, each registering its exercises.
 
 Topic modules are found automatically: a new chapter adds a module here (``from .framework import Case,
-Exercise, register`` and one ``register(Exercise(...))`` per exercise) and edits nothing else.
+Exercise, Mistake, register`` and one ``register(Exercise(..., mistakes=[Mistake(...), ...]))`` per exercise,
+with at least two typical mistakes) and edits nothing else; tests/test_exercises.py checks every registered
+exercise generically (its solution passes, each mistake fails on its case with its words).
 """
 import importlib
 import pkgutil
 
+from ._calling import CaseTimeout
 from .framework import (
-    FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Report, check, compare, evaluate, get, register,
-    show_solution, solution,
+    DEFAULT_TIME_LIMIT, FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Mistake, Report, Variant, check,
+    compare, evaluate, get, register, show_solution, solution,
 )
 
 TOPICS = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "framework" and not m.name.startswith("_")))
@@ -16,6 +19,7 @@ for _topic in TOPICS:
     importlib.import_module(f"{__name__}.{_topic}")
 
 __all__ = [
-    "Case", "Exercise", "Report", "REGISTRY", "PASSED", "FAILED", "NOT_ATTEMPTED", "TOPICS",
+    "Case", "Exercise", "Mistake", "Report", "Variant", "CaseTimeout", "DEFAULT_TIME_LIMIT", "REGISTRY", "PASSED",
+    "FAILED", "NOT_ATTEMPTED", "TOPICS",
     "check", "compare", "evaluate", "get", "register", "show_solution", "solution",
 ]
