@@ -121,7 +121,7 @@ def occlusion_sorted(predict, words):
     ("masked_mean_pooling", pool_divide_by_T, "same length, padded", "still in the count"),
     ("masked_mean_pooling", pool_sum_only, "no padding", "masked sum"),
     ("masked_mean_pooling", pool_batch_count, "no padding", "whole batch"),
-    ("occlusion_importance", occlusion_reversed, "bag of words", "sign is reversed"),
+    ("occlusion_importance", occlusion_reversed, "bag of words", None),
     ("occlusion_importance", occlusion_probabilities, "bag of words", "subtract them"),
     ("occlusion_importance", occlusion_all_copies, "a repeated word", "every copy"),
     ("occlusion_importance", occlusion_sorted, "word order", None),

@@ -4,45 +4,61 @@ from __future__ import annotations
 import numpy as np
 
 from .. import sentiment
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Mistake, Variant, register
 
 
-def _pooling_cases() -> list:
-    rng = np.random.default_rng(70)
-    B, T, d = 3, 5, 2
+def _pooling_cases(seed: int = 70, B: int = 3, T: int = 5, d: int = 2) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
     values = rng.normal(size=(B, T, d))
-    lengths = np.array([2, 5, 3])
+    lengths = rng.integers(1, max(T, 2), size=B)  # shorter than T ...
+    lengths[0] = T  # ... except the first row, so rows differ in length
     ragged = np.arange(T)[None, :] < lengths[:, None]
     pre = ragged[:, ::-1].copy()
     return [
         Case("no padding", "the plain mean over time (axis 1, not the batch or the features) when every step is real",
              {"values": values, "mask": np.ones((B, T), dtype=bool)}),
-        Case("same length, padded", "that padded steps are left out of the sum AND of the count: two real steps of five",
-             {"values": values, "mask": np.tile(np.arange(T) < 2, (B, 1))}),
-        Case("different lengths", "that each review is divided by its own number of real steps (2, 5 and 3 here)",
+        Case("same length, padded", "that padded steps are left out of the sum AND of the count (half the steps are real)",
+             {"values": values, "mask": np.tile(np.arange(T) < max(1, T // 2), (B, 1))}),
+        Case("different lengths", "that each review is divided by its own number of real steps",
              {"values": values, "mask": ragged}),
         Case("pre-padding, 0/1 mask", "that the mask's position does not matter and a 0/1 integer mask works too",
              {"values": values, "mask": pre.astype("int32")}),
     ]
 
 
-def _pooling_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float)
-    values, mask = np.asarray(kwargs["values"], float), np.asarray(kwargs["mask"]).astype(bool)
-    if got.shape != expected.shape:
-        if got.shape == (values.shape[1], values.shape[2]) or got.shape == values.shape[:2]:
-            return "average over the time axis (axis=1) of the (B, T, d) values; the result is (B, d)."
-        return None
-    masked_sum = (values * mask[:, :, None]).sum(axis=1)
-    if np.allclose(got, values.mean(axis=1)):
-        return "that is the mean over all T steps: padded steps must not count (multiply by the mask first)."
-    if np.allclose(got, masked_sum / values.shape[1]):
-        return "the padded steps are out of the sum but still in the count: divide by the number of real steps per review."
-    if np.allclose(got, masked_sum):
-        return "that is the masked sum; divide it by the number of real steps of each review."
-    if np.allclose(got, masked_sum / mask.sum()):
-        return "you divided by the number of real steps in the whole batch; each review needs its own count (sum over axis 1)."
-    return None
+def _pool_all_steps(values, mask):
+    """Mistake: the mean over all T steps, padding included."""
+    return np.asarray(values, dtype=float).mean(axis=1)
+
+
+def _masked_sum(values, mask):
+    return (np.asarray(values, dtype=float) * np.asarray(mask).astype(bool)[:, :, None]).sum(axis=1)
+
+
+def _pool_divide_by_T(values, mask):
+    """Mistake: padding out of the sum, but the count is T."""
+    return _masked_sum(values, mask) / np.asarray(values).shape[1]
+
+
+def _pool_sum_only(values, mask):
+    """Mistake: the masked sum, not divided."""
+    return _masked_sum(values, mask)
+
+
+def _pool_batch_count(values, mask):
+    """Mistake: divided by the number of real steps of the whole batch."""
+    return _masked_sum(values, mask) / np.asarray(mask).astype(bool).sum()
+
+
+POOLING_MISTAKES = (
+    Variant("that is the mean over all T steps: padded steps must not count (multiply by the mask first).", _pool_all_steps),
+    Variant("the padded steps are out of the sum but still in the count: divide by the number of real steps per review.",
+            _pool_divide_by_T),
+    Variant("that is the masked sum; divide it by the number of real steps of each review.", _pool_sum_only),
+    Variant("you divided by the number of real steps in the whole batch; each review needs its own count (sum over axis 1).",
+            _pool_batch_count),
+)
 
 
 # Toy predict functions: each maps a list of strings to one probability per string.
@@ -77,26 +93,34 @@ def _occlusion_cases() -> list:
     ]
 
 
-def _occlusion_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float).reshape(-1)
-    if got.shape != expected.shape:
-        if got.shape[0] == expected.shape[0] + 1:
-            return "return one score per word; leave out the probability of the full text itself."
-        return None
-    predict, words = kwargs["predict"], list(kwargs["words"])
-    full = predict([" ".join(words)])[0]
-    without = np.array([predict([" ".join(words[:i] + words[i + 1:])])[0] for i in range(len(words))])
-    if np.allclose(got, -expected):
-        return "the sign is reversed: importance is p(full text) minus p(text without the word)."
-    if np.allclose(got, without):
-        return "these are the probabilities without each word; subtract them from the probability of the full text."
-    all_copies = np.array([full - predict([" ".join(w for w in words if w != words[i])])[0] for i in range(len(words))])
-    if np.allclose(got, all_copies):
-        return "every copy of the word was removed; remove only the word at position i."
-    return None
+def _occlusion_reversed(predict, words):
+    """Mistake: p(without the word) - p(full text)."""
+    return -sentiment.occlusion_importance(predict, words)
+
+
+def _occlusion_probabilities(predict, words):
+    """Mistake: the probabilities without each word, not their difference to the full text."""
+    words = list(words)
+    return np.asarray(predict([" ".join(words[:i] + words[i + 1:]) for i in range(len(words))]), dtype=float)
+
+
+def _occlusion_all_copies(predict, words):
+    """Mistake: every copy of the word removed, not only the one at position i."""
+    words = list(words)
+    full = np.asarray(predict([" ".join(words)]), dtype=float)[0]
+    return np.array([full - np.asarray(predict([" ".join(w for w in words if w != word)]), dtype=float)[0] for word in words])
+
+
+OCCLUSION_MISTAKES = (
+    Variant("these are the probabilities without each word; subtract them from the probability of the full text.",
+            _occlusion_probabilities),
+    Variant("every copy of the word was removed; remove only the word at position i.", _occlusion_all_copies),
+)
 
 
 register(Exercise("masked_mean_pooling", "Mean over time that ignores padded steps", sentiment.masked_mean,
-                  _pooling_cases, diagnose=_pooling_diagnose, atol=1e-5, rtol=1e-5))
+                  _pooling_cases, variants=POOLING_MISTAKES, atol=1e-5, rtol=1e-5))
 register(Exercise("occlusion_importance", "Occlusion importance of each word of a review",
-                  sentiment.occlusion_importance, _occlusion_cases, diagnose=_occlusion_diagnose, atol=1e-6, rtol=1e-5))
+                  sentiment.occlusion_importance, _occlusion_cases, variants=OCCLUSION_MISTAKES, atol=1e-6, rtol=1e-5,
+                  # a reversed sign gets no hint: it cannot be told from other sign errors (e.g. -1 x the answer)
+                  mistakes=[Mistake(_occlusion_reversed, "bag of words", "differs")]))
