@@ -19,4 +19,4 @@ from .results import over_seeds, record
 
 __all__ = ["setup", "pick", "mode", "is_quick", "offline", "cache_dir", "check", "show_solution", "doctor",
            "record", "over_seeds"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from .. import progress as _progress
+
 PASSED, NOT_ATTEMPTED, FAILED = "passed", "not attempted", "failed"
 
 
@@ -225,6 +227,7 @@ def check(name: str, fn: Callable) -> Callable:
     Returns ``fn`` when every case passed, otherwise the reference solution (so the notebook keeps running).
     """
     report = evaluate(name, fn)
+    _progress.record(name, report.status)  # the learner's progress file (never raises)
     print(report.message)
     if report.status == FAILED:
         print("  The notebook continues with the reference solution; fix the function and run the cell again.")
