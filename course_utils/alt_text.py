@@ -30,7 +30,7 @@ def plain(text: str) -> str:
     """Text without Markdown/LaTeX markup, on one line (``$c_t$`` -> ``c_t``, ``$\\alpha$`` -> ``alpha``)."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links: keep their words
     text = re.sub(r"<[^>]+>", "", text).replace("\\|", "|")  # HTML tags, \| norms
-    text = re.sub(r"\\(operatorname|mathrm|mathbf|text)\b", "", text)
+    text = re.sub(r"\\(operatorname|mathrm|mathbf|mathcal|text)\b", "", text)
     text = re.sub(r"\\([a-zA-Z]+)", r"\1", text)  # \alpha -> alpha
     text = re.sub(r"[`*#>${}]|\\[()\[\]]", "", text)
     return " ".join(text.split())

@@ -146,7 +146,7 @@ def _check_links(links: dict, base: str, html_dir: Path) -> dict:
         problem = None
         if status != 200:
             problem = f"link to {link[len(base):]} answers {status}"
-        elif fragment and body and not re.search(rf'(id|name)="{re.escape(urllib.parse.unquote(fragment))}"', body):
+        elif fragment and body and not re.search(rf'(id|name)=["\']{re.escape(urllib.parse.unquote(fragment))}["\']', body):
             problem = f"link to {link[len(base):]}: no element with id {fragment!r} in the target"
         if problem:
             for source in sources:
@@ -174,7 +174,8 @@ def check_site(html_dir, titles: dict | None = None, screenshot=None, screenshot
             errors = []
             page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})")
+                    if "ERR_ABORTED" not in (r.failure or "") else None)  # aborted = we navigated away
             for relative in pages(html_dir):
                 report = PageReport(relative)
                 errors.clear()
@@ -209,6 +210,7 @@ def check_site(html_dir, titles: dict | None = None, screenshot=None, screenshot
                         figure.scroll_into_view_if_needed()
                     Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(screenshot))
+                page.goto("about:blank")  # nothing of this page is counted against the next one
                 reports.append(report)
         finally:
             context.close()

@@ -1,0 +1,67 @@
+"""The instructor guide and the review-question bank are generated from the notebooks: change a notebook and they
+change, with no hand edit."""
+import json
+import shutil
+from pathlib import Path
+
+from course_utils import instructor
+from course_utils.readme import chapters
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _copy_checkout(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(REPO / "README.md", tmp_path / "README.md")
+    for path in chapters(REPO):
+        shutil.copy(path, tmp_path / "notebooks" / path.name)
+    return tmp_path
+
+
+def test_guide_times_and_question_bank_follow_the_notebooks(tmp_path):
+    root = _copy_checkout(tmp_path)
+    path = chapters(root)[0]
+    guide_before, bank_before = instructor.guide(root), instructor.question_bank(root)
+    nb = json.loads(path.read_text())
+    nb["metadata"]["course"].update(mode="full", wall_time_s=754.0, quick_wall_time_s=41.0)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"][-1]
+    code["metadata"]["execution"] = {"iopub.execute_input": "2026-01-01T10:00:00.000Z",
+                                     "shell.execute_reply": "2026-01-01T10:01:40.000Z"}
+    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source":
+                        "## Review questions\n\n1. What is a brand-new question?\n"
+                        "<details><summary>Answer</summary>A brand-new answer with $h_t$.</details>\n"})
+    path.write_text(json.dumps(nb))
+    guide_after, bank_after = instructor.guide(root), instructor.question_bank(root)
+    assert "12 min 34 s" not in guide_before and "12 min 34 s" in guide_after  # full-mode time from the metadata
+    assert "41 s" in guide_after                                                # quick-mode time from the metadata
+    assert "1 min 40 s" in guide_after                                          # a section's time from its cells
+    assert "brand-new question" not in bank_before and "brand-new question" in bank_after
+    assert "A brand-new answer with $h_t$." in bank_after
+
+
+def test_the_bank_marks_the_core_exam_questions_and_the_guide_lists_exercises_with_checker_hints():
+    bank, guide = instructor.question_bank(REPO), instructor.guide(REPO)
+    assert bank.count("★") >= len(instructor.CORE_QUESTIONS)
+    for number, question in instructor.CORE_QUESTIONS.items():
+        assert question in bank
+    assert "<details><summary>Answer</summary>" in bank
+    from course_utils.exercises import REGISTRY
+
+    for name in REGISTRY:
+        used = any(f'check("{name}"' in p.read_text() for p in chapters(REPO))
+        if used:
+            assert f"`{name}`" in guide
+            assert instructor.mistakes_of(name), f"no typical mistake of {name} is known to the guide"
+    assert "python -m course_utils download" in guide and "COURSE_CACHE_DIR" in guide
+
+
+def test_written_files_link_to_the_notebooks(tmp_path):
+    guide, bank = instructor.write(REPO, tmp_path)
+    text = guide.read_text()
+    first = chapters(REPO)[0]
+    assert f"notebooks/{first.name}" in text and bank.read_text().startswith("# Review-question bank")
+
+
+def test_slug_matches_myst_anchors():
+    assert instructor.slug("Keras's default: `reset_after=True`") == "kerass-default-reset_aftertrue"
+    assert instructor.slug("A task where order matters") == "a-task-where-order-matters"
