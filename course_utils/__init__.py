@@ -11,6 +11,9 @@ Chapters import from here; nothing here imports from a chapter. CONTRIBUTING.md 
 * :mod:`course_utils.doctor`     the environment report
 * :mod:`course_utils.notebooks`  executing chapters and checking their hygiene; :mod:`course_utils.readme` the
   README's generated tables
+* :mod:`course_utils.progress`   the learner's progress file, recorded by every checker call
+* :mod:`course_utils.site`       the website (Sphinx + MyST-NB) and its browser check; :mod:`course_utils.slides`
+  reveal.js decks; :mod:`course_utils.instructor` the guide and the question bank; :mod:`course_utils.alt_text`
 """
 from .config import cache_dir, is_quick, mode, offline, pick, setup
 from .doctor import doctor
