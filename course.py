@@ -109,15 +109,36 @@ def setup(site: bool = False) -> None:
     print("environment ready (.venv)", flush=True)
 
 
+def running_as_root() -> bool:
+    """True for the superuser on Unix (a Docker container, a cloud notebook VM); never on Windows."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def lab_options(options: list) -> list:
+    """JupyterLab's options: as root, ``--allow-root`` is added with a one-line notice.
+
+    Jupyter refuses to start as root ("Running as root is not recommended") unless told otherwise; in a
+    container or a notebook VM root is the only user there is, so the course starts anyway and says so.
+    """
+    options = list(options)
+    if running_as_root() and not any(o == "--allow-root" or o.startswith("--ServerApp.allow_root") for o in options):
+        print("notice: running as root (a container or VM?); starting JupyterLab with --allow-root", flush=True)
+        options.append("--allow-root")
+    return options
+
+
 def main(argv: list) -> int:
     commands = ("setup", "lab", "test", "site", "serve")
     if len(argv) < 1 or argv[0] not in commands:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    setup(site=command in ("site", "serve"))
+    if command in ("site", "serve"):
+        setup(site=True)
+    else:
+        setup()
     if command == "lab":
-        return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *rest], cwd=ROOT)
+        return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *lab_options(rest)], cwd=ROOT)
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
     if command == "site":

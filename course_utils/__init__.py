@@ -5,6 +5,7 @@ Chapters import from here; nothing here imports from a chapter. CONTRIBUTING.md 
 * :mod:`course_utils.config`     modes (``pick``), the offline switch, the cache directory, ``setup()``
 * :mod:`course_utils.cells`      every recurrence formula, written once (the exercises' solutions)
 * :mod:`course_utils.reference`  validated NumPy layers that loop over those formulas, compared with Keras
+* :mod:`course_utils.validation` argument checks at the edge, with errors that name what was expected
 * :mod:`course_utils.exercises`  the checker framework and one module of exercises per topic
 * :mod:`course_utils.datasets`   loaders, one module per data family, with the generated corpora
 * :mod:`course_utils.results`    ``record`` and ``over_seeds``: headline numbers with their seeds and targets
@@ -14,6 +15,7 @@ Chapters import from here; nothing here imports from a chapter. CONTRIBUTING.md 
 * :mod:`course_utils.progress`   the learner's progress file, recorded by every checker call
 * :mod:`course_utils.site`       the website (Sphinx + MyST-NB) and its browser check; :mod:`course_utils.slides`
   reveal.js decks; :mod:`course_utils.instructor` the guide and the question bank; :mod:`course_utils.alt_text`
+* :mod:`course_utils.cache`      verified downloads; :mod:`course_utils.netguard` the offline network guard
 """
 from .config import cache_dir, is_quick, mode, offline, pick, setup
 from .doctor import doctor

@@ -3,21 +3,35 @@
 * :func:`fetch` returns a cached file whose SHA-256 matches, downloading it (to a ``.part`` file, with a short
   timeout) when it is missing or corrupt and downloads are allowed. A file with a published checksum is
   verified against it; a file without one is verified against the hash recorded in the cache's
-  ``manifest.json`` at its first complete download ("trust on first use"). A bad download is deleted.
+  ``manifest.json`` at its first complete download ("trust on first use"). A bad download or a corrupt cached
+  file is deleted (by :func:`fetch` only), and a stale ``.part`` file left by an interrupted download is removed
+  whenever :func:`fetch` sees one.
+* :func:`cached` only looks: the verified cached file or None; it never changes the cache.
+* A damaged ``manifest.json`` (not JSON, or entries of the wrong shape) raises :class:`ManifestError` instead of
+  being read as empty, so a tampered file is never re-recorded as trusted. A cached file with no recorded hash
+  (the manifest was lost, or the file was copied in) is trusted and recorded with a :class:`CacheWarning`.
+* A cache directory that cannot be used (a file is in its place, it is read-only, the disk is full) raises
+  :class:`CacheDirectoryError`, which names the directory and says to set ``COURSE_CACHE_DIR``.
 * :func:`safe_extract` unpacks a tar or zip archive into a folder, refusing members that are absolute, climb
   out with ``..``, or are links or devices. It extracts into a temporary sibling folder and renames it into
   place, so a failed extraction leaves nothing half-written.
 * With ``COURSE_OFFLINE`` on, nothing here opens a connection: a missing file raises :class:`OfflineError`.
+
+Every error raised here is a :class:`DownloadError`, so a loader can fall back to its offline data on any of them.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import tarfile
 import tempfile
 import urllib.request
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -26,10 +40,12 @@ from . import config
 
 MANIFEST = "manifest.json"
 TIMEOUT_S = 10
+UNRECORDED_SOURCE = "trusted when found without a recorded hash"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class DownloadError(RuntimeError):
-    """A download failed; no partial file was left in the cache."""
+    """A file could not be provided from the cache or by download; nothing half-written was left behind."""
 
 
 class ChecksumError(DownloadError):
@@ -38,6 +54,26 @@ class ChecksumError(DownloadError):
 
 class OfflineError(DownloadError):
     """Offline mode is on and the file is not in the cache."""
+
+
+class CacheError(DownloadError):
+    """The cache directory or its manifest cannot be used. ``reason`` says why in a few words (for one line)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class CacheDirectoryError(CacheError):
+    """The cache directory cannot be created, read or written (a file in its place, read-only, disk full)."""
+
+
+class ManifestError(CacheError):
+    """``manifest.json`` is damaged: not JSON, or entries of the wrong shape. It is never read as empty."""
+
+
+class CacheWarning(UserWarning):
+    """Something in the cache was trusted or repaired that a careful user should know about."""
 
 
 class UnsafeArchiveError(ValueError):
@@ -56,6 +92,43 @@ class Remote:
     description: str = ""
 
 
+def _why(error: OSError) -> str:
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return "a file is in the way (the path must be a folder)"
+    if isinstance(error, PermissionError):
+        return "it is not writable (permission denied)"
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "the disk is full"
+    if error.errno == errno.EROFS:
+        return "it is on a read-only file system"
+    return error.strerror or str(error) or type(error).__name__
+
+
+def _unusable(directory, action: str, error: OSError) -> CacheDirectoryError:
+    where, why = config.display_path(directory), _why(error)
+    return CacheDirectoryError(
+        f"the cache directory {where} cannot be used: {action} failed because {why} "
+        f"({type(error).__name__}: {error.strerror or error}). Set {config.CACHE_VAR} to a folder you can write to "
+        f"(for example {config.CACHE_VAR}=~/course_cache), or free or fix that folder; "
+        "the data loaders use the offline data meanwhile.",
+        reason=f"cache directory {where} unusable: {why}",
+    )
+
+
+@contextlib.contextmanager
+def in_cache_dir(directory, action: str):
+    """Turn an OSError of a local file operation in the cache ``directory`` into :class:`CacheDirectoryError`.
+
+    ``action`` names the operation for the message, e.g. ``"extracting aclImdb_v1.tar.gz"``.
+    """
+    try:
+        yield
+    except CacheError:
+        raise
+    except OSError as error:
+        raise _unusable(directory, action, error) from error
+
+
 def sha256_of(path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -64,21 +137,69 @@ def sha256_of(path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _entry_problem(name, entry) -> str | None:
+    if not isinstance(entry, dict):
+        return f"the entry for {name!r} is {type(entry).__name__}, not an object"
+    if not (isinstance(entry.get("sha256"), str) and _SHA256.fullmatch(entry["sha256"])):
+        return f"the entry for {name!r} has no valid \"sha256\" (64 lower-case hex digits)"
+    size = entry.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return f"the entry for {name!r} has no valid \"size\" (a whole number of bytes)"
+    if not isinstance(entry.get("source"), str):
+        return f"the entry for {name!r} has no \"source\" text"
+    return None
+
+
+def _damaged(path: Path, problem: str) -> ManifestError:
+    where = config.display_path(path)
+    return ManifestError(
+        f"the cache manifest {where} is damaged: {problem}. It holds the hashes that vouch for downloaded files "
+        "without a published checksum, so it is not read as empty (that would trust whatever is in the cache). "
+        f"Repair: restore it from a backup, or delete it together with the files it lists in "
+        f"{config.display_path(path.parent)} so they are downloaded and recorded afresh.",
+        reason=f"cache manifest {where} is damaged",
+    )
+
+
 def read_manifest(directory=None) -> dict:
-    """The cache's manifest: {file name: {"sha256", "size", "source"}}. A corrupt manifest reads as empty."""
-    path = Path(directory or config.cache_dir()) / MANIFEST
+    """The cache's manifest: {file name: {"sha256", "size", "source"}}; {} when there is none yet.
+
+    Raises :class:`ManifestError` when it is not valid JSON or an entry has the wrong shape.
+    """
+    directory = Path(directory or config.cache_dir())
+    path = directory / MANIFEST
     try:
-        data = json.loads(path.read_text())
-        return data if isinstance(data, dict) else {}
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as error:
+        raise _damaged(path, f"it is not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise _unusable(directory, f"reading {MANIFEST}", error) from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _damaged(path, f"it is not valid JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(data, dict):
+        raise _damaged(path, f"it holds {type(data).__name__}, not an object of file names")
+    for name, entry in data.items():
+        problem = _entry_problem(name, entry)
+        if problem:
+            raise _damaged(path, problem)
+    return data
 
 
 def _write_manifest(directory: Path, manifest: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".manifest.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(manifest, handle, indent=1, sort_keys=True)
-    os.replace(tmp, directory / MANIFEST)
+    with in_cache_dir(directory, f"writing {MANIFEST}"):
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".manifest.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(manifest, handle, indent=1, sort_keys=True)
+            os.replace(tmp, directory / MANIFEST)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def expected_hash(remote: Remote, directory: Path) -> tuple:
@@ -86,86 +207,127 @@ def expected_hash(remote: Remote, directory: Path) -> tuple:
     if remote.sha256:
         return remote.sha256, "published"
     entry = read_manifest(directory).get(remote.filename)
-    if entry and entry.get("sha256"):
+    if entry:
         return entry["sha256"], "recorded at first download"
     return None, "none yet"
 
 
 def cached(remote: Remote, directory=None) -> Path | None:
-    """The cached file if it exists and its hash matches; a corrupt file is deleted and None returned."""
+    """The cached file if it exists and its hash matches (a file with no hash to check against counts as a match).
+
+    Only looks: a corrupt file is left where it is (:func:`fetch` deletes it). Raises :class:`ManifestError` for a
+    damaged manifest and :class:`CacheDirectoryError` when the file cannot be read.
+    """
     directory = Path(directory or config.cache_dir())
     path = directory / remote.filename
     if not path.is_file():
         return None
     wanted, _ = expected_hash(remote, directory)
-    if wanted is None or sha256_of(path) == wanted:
-        return path
-    path.unlink()
-    return None
+    with in_cache_dir(directory, f"reading {path.name}"):
+        return path if wanted is None or sha256_of(path) == wanted else None
+
+
+def _prepare_directory(directory: Path, offline: bool) -> bool:
+    """Make sure the cache folder exists (not when offline: nothing would be put there). False if it is absent."""
+    if directory.is_dir():
+        return True
+    if offline and not os.path.lexists(directory):
+        return False
+    with in_cache_dir(directory, "creating the folder"):
+        directory.mkdir(parents=True, exist_ok=True)
+    return True
 
 
 def fetch(remote: Remote, directory=None, progress=None, timeout: float = TIMEOUT_S) -> Path:
     """Return the verified cached file for ``remote``, downloading it if needed and allowed.
 
     ``progress(done_bytes, total_bytes_or_None)`` is called while downloading. Raises :class:`OfflineError`
-    (offline and not cached), :class:`ChecksumError` (the download has the wrong hash; it was deleted) or
-    :class:`DownloadError` (network failure; nothing was left behind).
+    (offline and not cached), :class:`ChecksumError` (the download has the wrong hash; it was deleted),
+    :class:`DownloadError` (network failure; nothing was left behind), :class:`CacheDirectoryError` (the cache
+    folder cannot be used) or :class:`ManifestError` (the manifest is damaged). All are :class:`DownloadError`.
     """
-    directory = Path(directory or config.cache_dir(create=True))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = cached(remote, directory)
-    if path is not None:
-        if remote.sha256 is None and remote.filename not in read_manifest(directory):
-            _record(remote, directory, path, "recorded at first download")
-        return path
-    if config.offline():
-        raise OfflineError(
-            f"{remote.name}: not in the cache ({config.display_path(directory)}) and COURSE_OFFLINE is on; "
-            "no download was attempted. Prefetch it with `python -m course_utils download "
-            f"{remote.name}` on a machine with network, or use the offline data."
-        )
+    directory = Path(directory or config.cache_dir())
+    offline = config.offline()
+    present = _prepare_directory(directory, offline)
     part = directory / (remote.filename + ".part")
-    digest = hashlib.sha256()
-    done = 0
+    path = directory / remote.filename
+    corrupt = False
+    if present:
+        if os.path.lexists(part):  # left by an interrupted download: never useful, always removed
+            with in_cache_dir(directory, f"removing the stale {part.name}"):
+                part.unlink()
+        if path.is_file():
+            if cached(remote, directory) is not None:
+                if remote.sha256 is None and remote.filename not in read_manifest(directory):
+                    warnings.warn(
+                        f"{remote.name}: the cached {path.name} has no recorded hash (the manifest was lost, or the "
+                        "file was copied in); trusting it now and recording its hash. Delete it to download it afresh.",
+                        CacheWarning, stacklevel=2,
+                    )
+                    _record(remote, directory, path, UNRECORDED_SOURCE)
+                return path
+            with in_cache_dir(directory, f"deleting the corrupt {path.name}"):
+                path.unlink()
+            corrupt = True
+    if offline:
+        raise OfflineError(
+            f"{remote.name}: not in the cache ({config.display_path(directory)})"
+            f"{' (the cached copy did not match its hash and was deleted)' if corrupt else ''} and COURSE_OFFLINE is "
+            f"on; no download was attempted. Prefetch it with `python -m course_utils download {remote.name}` on a "
+            "machine with network, or use the offline data."
+        )
     try:
-        request = urllib.request.Request(remote.url, headers={"User-Agent": "course-utils"})
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(part, "wb") as out:
-            total = response.headers.get("Content-Length")
-            total = int(total) if total and total.isdigit() else remote.size
-            while block := response.read(1 << 16):
-                out.write(block)
-                digest.update(block)
-                done += len(block)
-                if progress:
-                    progress(done, total)
-        if total is not None and done != total:
-            raise DownloadError(f"{remote.name}: download incomplete ({done} of {total} bytes)")
-        if remote.size is not None and done != remote.size:
-            raise ChecksumError(f"{remote.name}: downloaded {done} bytes, expected {remote.size}")
+        got = _download(remote, directory, part, progress, timeout)
         wanted, origin = expected_hash(remote, directory)
-        got = digest.hexdigest()
         if wanted is not None and got != wanted:
             raise ChecksumError(
                 f"{remote.name}: SHA-256 {got} does not match the {origin} hash {wanted}; the file was deleted. "
                 "Try again; if it persists the source has changed."
             )
-        os.replace(part, directory / remote.filename)
-    except Exception as error:  # URLError, timeouts, HTTP errors, IncompleteRead, ...
-        part.unlink(missing_ok=True)
-        if isinstance(error, DownloadError):
+        with in_cache_dir(directory, f"moving {part.name} into place"):
+            os.replace(part, path)
+    except BaseException as error:  # URLError, timeouts, HTTP errors, IncompleteRead, a full disk, Ctrl-C ...
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        if isinstance(error, DownloadError) or not isinstance(error, Exception):
             raise
         raise DownloadError(f"{remote.name}: download from {remote.url} failed: {error}") from error
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    path = directory / remote.filename
     _record(remote, directory, path, "published" if remote.sha256 else "recorded at first download", got)
     return path
 
 
+def _download(remote: Remote, directory: Path, part: Path, progress, timeout: float) -> str:
+    """Stream ``remote`` into ``part`` and return its SHA-256; a local write error is a :class:`CacheDirectoryError`."""
+    digest, done = hashlib.sha256(), 0
+    with in_cache_dir(directory, f"creating {part.name}"):
+        out = open(part, "wb")
+    try:
+        request = urllib.request.Request(remote.url, headers={"User-Agent": "course-utils"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            total = response.headers.get("Content-Length")
+            total = int(total) if total and total.isdigit() else remote.size
+            while block := response.read(1 << 16):
+                with in_cache_dir(directory, f"writing {part.name}"):
+                    out.write(block)
+                digest.update(block)
+                done += len(block)
+                if progress:
+                    progress(done, total)
+    finally:
+        with in_cache_dir(directory, f"writing {part.name}"):
+            out.close()
+    if total is not None and done != total:
+        raise DownloadError(f"{remote.name}: download incomplete ({done} of {total} bytes)")
+    if remote.size is not None and done != remote.size:
+        raise ChecksumError(f"{remote.name}: downloaded {done} bytes, expected {remote.size}")
+    return digest.hexdigest()
+
+
 def _record(remote, directory, path, source, sha=None) -> None:
     manifest = read_manifest(directory)
-    manifest[remote.filename] = {"sha256": sha or sha256_of(path), "size": path.stat().st_size, "source": source}
+    with in_cache_dir(directory, f"reading {path.name}"):
+        entry = {"sha256": sha or sha256_of(path), "size": path.stat().st_size, "source": source}
+    manifest[remote.filename] = entry
     _write_manifest(directory, manifest)
 
 

@@ -107,18 +107,17 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=False, ret
       h_tilde = tanh(x_t W_h + b_h + r * (h_prev U_h + b'_h)), the reset gate acts after the product.
     """
     n = h_prev.shape[1]
-    input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, 0.0)
-    x_part = x_t @ kernel + input_bias
     W_h, U_h = kernel[:, 2 * n:], recurrent_kernel[:, 2 * n:]
     if reset_after:
-        h_part = h_prev @ recurrent_kernel + recurrent_bias
+        x_part = x_t @ kernel + bias[0]
+        h_part = h_prev @ recurrent_kernel + bias[1]
         z = sigmoid(x_part[:, :n] + h_part[:, :n])          # update gate: how much of the old state to keep
         r = sigmoid(x_part[:, n:2 * n] + h_part[:, n:2 * n])  # reset gate: how much of the past the candidate sees
         h_tilde = np.tanh(x_part[:, 2 * n:] + r * h_part[:, 2 * n:])
     else:
-        z = sigmoid(x_part[:, :n] + h_prev @ recurrent_kernel[:, :n])
-        r = sigmoid(x_part[:, n:2 * n] + h_prev @ recurrent_kernel[:, n:2 * n])
-        h_tilde = gru_candidate(x_t, h_prev, r, W_h, U_h, input_bias[2 * n:])
+        gates = x_t @ kernel[:, :2 * n] + h_prev @ recurrent_kernel[:, :2 * n] + bias[:2 * n]
+        z, r = sigmoid(gates[:, :n]), sigmoid(gates[:, n:])  # update and reset gates
+        h_tilde = gru_candidate(x_t, h_prev, r, W_h, U_h, bias[2 * n:])
     h_t = z * h_prev + (1 - z) * h_tilde
     if return_gates:
         return h_t, {"z": z, "r": r, "h~": h_tilde}

@@ -40,16 +40,28 @@ def cmd_run(args) -> int:
         try:
             result = run_notebook(path, mode=args.mode, write=not args.no_write, timeout=args.timeout)
             rows.append((path.name, format_seconds(result.seconds), "written" if result.written else "not written"))
+            continue
         except NotebookFailed as error:
-            failures += 1
-            rows.append((path.name, "FAILED", f"cell {error.cell_index}: {error.error}"))
-            print(f"  {path.name}: cell {error.cell_index} failed: {error.error}\n  (stored notebook left untouched)")
+            where, reason = (f"cell {error.cell_index}" if error.cell_index is not None else ""), error.error
+        except Exception as error:  # anything else must not stop the other notebooks
+            where, reason = "", f"{type(error).__name__}: {error}"
+        failures += 1
+        rows.append((path.name, "FAILED", _shorten(f"{where}: {reason}" if where else reason)))
+        print(f"  {path.name}: {where + ' ' if where else ''}failed: {reason}\n  (stored notebook left untouched)",
+              flush=True)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'notebook':<{width}}  {'time':>10}  status")
     for name, seconds, status in rows:
         print(f"{name:<{width}}  {seconds:>10}  {status}")
     print(f"total {format_seconds(time.perf_counter() - start)}, {failures} failed")
     return 1 if failures else 0
+
+
+def _shorten(text: str, width: int = 90) -> str:
+    """The first line of ``text``, cut to ``width`` characters with an ellipsis (full messages are shown once above)."""
+    lines = text.strip().splitlines() or [""]
+    line = lines[0] + (" ..." if len(lines) > 1 else "")
+    return line if len(line) <= width else line[: width - 3].rstrip() + "..."
 
 
 def _progress_bar(name):
@@ -68,17 +80,22 @@ def cmd_download(args) -> int:
     from . import cache, config
     from .datasets import REMOTES
 
-    directory = config.cache_dir(create=True)
+    directory = config.cache_dir()
     if args.list:
-        manifest = cache.read_manifest(directory)
         print(f"cache directory: {config.display_path(directory)}")
-        for name, remote in REMOTES.items():
-            path = cache.cached(remote, directory)
-            if path is None:
-                print(f"  {name:<8} not cached")
-                continue
-            entry = manifest.get(remote.filename, {})
-            print(f"  {name:<8} {path.stat().st_size / 1e6:8.1f} MB  sha256 {cache.sha256_of(path)}  ({entry.get('source', 'published')})")
+        try:
+            manifest = cache.read_manifest(directory)
+            for name, remote in REMOTES.items():
+                path = cache.cached(remote, directory)
+                if path is None:
+                    print(f"  {name:<8} not cached")
+                    continue
+                entry = manifest.get(remote.filename, {})
+                source = entry.get("source") or ("published" if remote.sha256 else "no hash recorded yet")
+                print(f"  {name:<8} {path.stat().st_size / 1e6:8.1f} MB  sha256 {cache.sha256_of(path)}  ({source})")
+        except (cache.CacheError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         return 0
     names = args.names or list(REMOTES)
     unknown = [n for n in names if n not in REMOTES]

@@ -52,11 +52,22 @@ def format_seconds(seconds: float) -> str:
 
 
 class NotebookFailed(RuntimeError):
-    """A cell raised while a notebook was executed; the stored notebook was left untouched."""
+    """A notebook could not be executed to the end; the stored notebook was left untouched.
+
+    ``cell_index`` is the index of the failing cell (a cell that raised, ran out of time, or during which the
+    kernel died), or None when no cell is to blame (the file is not a notebook, the kernel did not start).
+    ``error`` is the reason in words.
+    """
 
     def __init__(self, path, cell_index, error):
         self.path, self.cell_index, self.error = Path(path), cell_index, error
-        super().__init__(f"{Path(path).name}: cell {cell_index} failed: {error}")
+        where = f"cell {cell_index} failed" if cell_index is not None else "failed"
+        super().__init__(f"{Path(path).name}: {where}: {error}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = ANSI.sub("", str(error)).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
 
 
 @dataclass
@@ -75,17 +86,23 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
     ``**Measured full-mode run time:** ...`` in a Markdown cell is updated to the measured time, and the README
     tables of the checkout the notebook sits in (if any) are regenerated.
     The kernel talks to this process over IPC sockets where the platform has them (no TCP port at all).
-    On failure, raises :class:`NotebookFailed` with the failing cell's index and leaves the file untouched.
+    On failure, raises :class:`NotebookFailed` and leaves the file untouched: a cell that raises, a cell that
+    runs longer than ``timeout`` seconds, a kernel that dies (with the cell's index), a file that is not a
+    notebook or a kernel that does not start (without one).
     """
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no notebook at {path}")
-    nb = read(path)
+    try:
+        nb = read(path)
+        nbformat.validate(nb)
+    except Exception as error:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
+        raise NotebookFailed(path, None, f"not a valid notebook ({_first_line(error)})") from None
     old_env = os.environ.get(MODE_VAR)
     os.environ[MODE_VAR] = mode  # the kernel inherits this process's environment
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -94,14 +111,21 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         config=_kernel_config(),
     )
     start = time.perf_counter()
+    index = None
     try:
         with client.setup_kernel():
             for index, cell in enumerate(nb.cells):
-                try:
-                    client.execute_cell(cell, index)
-                except CellExecutionError as error:
-                    message = f"{error.ename}: {error.evalue}".rstrip(": ")
-                    raise NotebookFailed(path, index, ANSI.sub("", message)) from None
+                client.execute_cell(cell, index)
+    except CellExecutionError as error:
+        message = f"{error.ename}: {error.evalue}".rstrip(": ")
+        raise NotebookFailed(path, index, ANSI.sub("", message)) from None
+    except CellTimeoutError:
+        raise NotebookFailed(path, index, f"the cell ran longer than the time limit of {timeout} s (--timeout)") from None
+    except DeadKernelError:
+        raise NotebookFailed(path, index, "the kernel died (out of memory, a crash in native code, or an exit)") from None
+    except Exception as error:  # the kernel did not start, a broken cell structure, ...
+        reason = "the kernel could not start" if index is None else "the runner failed"
+        raise NotebookFailed(path, index, f"{reason} ({_first_line(error)})") from None
     finally:
         if old_env is None:
             os.environ.pop(MODE_VAR, None)

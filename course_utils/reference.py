@@ -5,21 +5,22 @@ Each function checks its inputs (shapes, dtypes) and loops over the single-step 
 step functions. Row-vector convention, as Keras computes: ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)`` with
 ``x_t`` of shape (B, d), ``h_t`` of shape (B, n), ``W_x`` (d, n) (Keras ``kernel``), ``W_h`` (n, n)
 (``recurrent_kernel``) and ``b`` (n,) (``bias``).
+
+Inputs may be arrays or nested lists of real numbers. Wrong shapes raise ``ValueError`` naming the expected shape;
+complex, boolean or text inputs, and integers given as strings, floats or bools, raise ``TypeError`` naming the
+argument; unknown string options raise ``ValueError`` listing the allowed ones (see :mod:`course_utils.validation`).
+NaN and infinite inputs are not rejected: they propagate to every output they touch, as in NumPy and Keras (a NaN
+in one sequence of a batch leaves the other sequences' states finite, but makes the weight gradients NaN).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import cells
+from . import cells, validation
 
 
 def _as_array(name, value, ndim, expected):
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must have shape {expected}, got shape {array.shape}")
-    return array
+    return validation.real_array(name, value, ndim, expected)
 
 
 def check_rnn_weights(W_x, W_h, b):
@@ -36,7 +37,9 @@ def check_rnn_weights(W_x, W_h, b):
 
 
 def rnn_step(x_t, h_prev, W_x, W_h, b):
-    """One SimpleRNN step: ``tanh(x_t W_x + h_prev W_h + b)``. x_t (B, d), h_prev (B, n) -> (B, n)."""
+    """One SimpleRNN step: ``tanh(x_t W_x + h_prev W_h + b)``. x_t (B, d), h_prev (B, n) -> (B, n).
+
+    A NaN input makes the rows it reaches NaN (a NaN weight: every row)."""
     W_x, W_h, b, d, n = check_rnn_weights(W_x, W_h, b)
     x_t = _as_array("x_t", x_t, 2, f"(B, d) = (B, {d})")
     h_prev = _as_array("h_prev", h_prev, 2, f"(B, n) = ({x_t.shape[0]}, {n})")
@@ -55,10 +58,10 @@ def rnn_forward(x, W_x, W_h, b, h0=None, activation="tanh"):
 
     ``h0`` is the initial state (B, n); zeros when None, as in Keras. ``states[:, -1]`` is the final state,
     i.e. what ``SimpleRNN(return_sequences=False)`` returns. ``activation``: ``"tanh"`` (Keras's default),
-    ``"relu"`` or ``"linear"``.
+    ``"relu"`` or ``"linear"``. A NaN in ``x`` makes that sequence's states NaN from that step on; other
+    sequences of the batch are unaffected.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    validation.option("activation", activation, ACTIVATIONS)
     W_x, W_h, b, d, n = check_rnn_weights(W_x, W_h, b)
     x = _as_array("x", x, 3, f"(B, T, d) = (B, T, {d})")
     batch, steps, features = x.shape
@@ -86,19 +89,21 @@ def rnn_backward(x, W_x, W_h, b, h0, states, dstates, activation="tanh", chunk=N
     ``h`` (B, T, n): the *total* gradient dL/dh_t, including what flows back from later steps.
 
     ``chunk``: truncated BPTT as done by stateful training in chunks of ``chunk`` steps: the states are carried
-    forward, but no gradient flows from one chunk into the previous one (nor into ``h0``).
+    forward, but no gradient flows from one chunk into the previous one (nor into ``h0``). ``chunk`` must be an
+    int (not a float or string). A NaN anywhere in the inputs makes the weight gradients NaN.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    validation.option("activation", activation, ACTIVATIONS)
     W_x, W_h, b, d, n = check_rnn_weights(W_x, W_h, b)
     x = _as_array("x", x, 3, f"(B, T, d) = (B, T, {d})")
     batch, steps, _ = x.shape
-    for name, value in (("states", states), ("dstates", dstates)):
-        if np.shape(value) != (batch, steps, n):
-            raise ValueError(f"{name} must have shape (B, T, n) = ({batch}, {steps}, {n}), got {np.shape(value)}")
-    if chunk is not None and (not isinstance(chunk, (int, np.integer)) or chunk < 1):
-        raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
-    h0 = np.zeros((batch, n), dtype=states.dtype) if h0 is None else np.asarray(h0)
+    expected = f"(B, T, n) = ({batch}, {steps}, {n})"
+    states = validation.shaped("states", states, (batch, steps, n), expected)
+    dstates = validation.shaped("dstates", dstates, (batch, steps, n), expected)
+    chunk = validation.integer("chunk", chunk, minimum=1, allow_none=True)
+    if h0 is None:
+        h0 = np.zeros((batch, n), dtype=states.dtype)
+    else:
+        h0 = validation.shaped("h0", h0, (batch, n), f"(B, n) = ({batch}, {n})")
     grads = {"W_x": np.zeros_like(W_x, dtype=states.dtype), "W_h": np.zeros_like(W_h, dtype=states.dtype),
              "b": np.zeros(n, dtype=states.dtype), "x": np.zeros_like(x, dtype=states.dtype),
              "h": np.zeros_like(states)}
@@ -122,10 +127,18 @@ def clip_by_global_norm(grads, max_norm):
     """Scale a list of arrays so that their joint L2 norm is at most ``max_norm``; returns (clipped, norm).
 
     The global norm is sqrt(sum of squares of every entry of every array), as in ``tf.clip_by_global_norm``.
+    ``grads``: a list or tuple of arrays (or nested lists) of real numbers; ``max_norm``: a positive number.
+    NaN or infinite entries make the returned norm NaN or inf; the arrays are then returned unscaled (where
+    ``tf.clip_by_global_norm`` would fill them with NaN), so check ``np.isfinite(norm)`` before using them.
     """
+    if not isinstance(grads, (list, tuple)):
+        raise TypeError(f"grads must be a list or tuple of arrays, got {type(grads).__name__}")
+    max_norm = validation.real_number("max_norm", max_norm)
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
-    clipped, norm = cells.clip_by_global_norm([np.asarray(g, dtype=float) for g in grads], max_norm)
+    arrays = [validation.real_array(f"grads[{i}]", g).astype(float) for i, g in enumerate(grads)]
+    with np.errstate(invalid="ignore", over="ignore"):
+        clipped, norm = cells.clip_by_global_norm(arrays, max_norm)
     return clipped, float(norm)
 
 
@@ -166,7 +179,9 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_gat
         c_t = f_t * c_{t-1} + i_t * c~_t                h_t = o_t * tanh(c_t)
 
     With ``return_gates=True`` a fourth item is returned: a dict of arrays (B, T, n) for "i", "f", "c~", "o", "c".
+    NaN inputs propagate to the states of the sequences they appear in.
     """
+    return_gates = validation.boolean("return_gates", return_gates)
     x, kernel, recurrent_kernel, d, n = _check_gated(x, kernel, recurrent_kernel, 4)
     bias = _as_array("bias", bias, 1, f"(4n,) = ({4 * n},)")
     if bias.shape != (4 * n,):
@@ -197,12 +212,13 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, reset_after=True, re
       ``h~_t = tanh(x_t W_h + b_h + r_t * (h_{t-1} U_h + b'_h))``: the reset gate acts after the product.
 
     With ``return_gates=True`` a third item is returned: a dict of arrays (B, T, n) for "z", "r", "h~".
+    NaN inputs propagate to the states of the sequences they appear in.
     """
+    reset_after = validation.boolean("reset_after", reset_after)
+    return_gates = validation.boolean("return_gates", return_gates)
     x, kernel, recurrent_kernel, d, n = _check_gated(x, kernel, recurrent_kernel, 3)
-    bias = np.asarray(bias)
     expected = (2, 3 * n) if reset_after else (3 * n,)
-    if bias.shape != expected:
-        raise ValueError(f"bias must have shape {expected} with reset_after={reset_after}, got {bias.shape}")
+    bias = validation.shaped("bias", bias, expected, f"{expected} with reset_after={reset_after}")
     batch, steps, _ = x.shape
     dtype = np.result_type(x, kernel, np.float32)
     h = _initial("h0", h0, batch, n, dtype)
@@ -223,11 +239,9 @@ def parameter_count(cell: str, d: int, n: int, reset_after: bool = True) -> int:
     SimpleRNN: n(d + n + 1); LSTM: 4n(d + n + 1); GRU: 3n(d + n + 1), plus 3n for the second bias when
     ``reset_after=True`` (Keras's default).
     """
-    if cell not in ("simple_rnn", "lstm", "gru"):
-        raise ValueError(f"cell must be 'simple_rnn', 'lstm' or 'gru', got {cell!r}")
-    for name, value in (("d", d), ("n", n)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    validation.option("cell", cell, ("simple_rnn", "lstm", "gru"))
+    d, n = validation.integer("d", d, minimum=1), validation.integer("n", n, minimum=1)
+    reset_after = validation.boolean("reset_after", reset_after)
     if cell == "simple_rnn":
         return cells.simple_rnn_parameter_count(d, n)
     if cell == "lstm":

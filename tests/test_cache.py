@@ -1,4 +1,6 @@
 """The download / verify / extract path, against archives built here and served from loopback."""
+import contextlib
+import errno
 import hashlib
 import http.server
 import io
@@ -36,7 +38,7 @@ class Server:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path):
@@ -72,6 +74,8 @@ def remote_for(server, path, data, published=True, **kw):
 
 
 def leftovers(directory):
+    if not Path(directory).exists():
+        return []
     return sorted(p.name for p in Path(directory).iterdir() if p.name.endswith((".part", ".tmp")))
 
 
@@ -127,13 +131,9 @@ def test_unpublished_hash_is_recorded_at_first_download_and_enforced_later(serve
     entry = cache.read_manifest(online)["demo.bin"]
     assert entry == {"sha256": sha(data), "size": len(data), "source": "recorded at first download"}
     path.write_bytes(b"tampered")
-    assert cache.cached(remote) is None and not path.exists()
-
-
-def test_corrupt_manifest_reads_as_empty(online):
-    online.mkdir(parents=True)
-    (online / "manifest.json").write_text("{not json")
-    assert cache.read_manifest(online) == {}
+    assert cache.cached(remote) is None
+    assert path.read_bytes() == b"tampered"  # cached() only looks; fetch() is what deletes and downloads again
+    assert cache.fetch(remote).read_bytes() == data and server.requests == ["/demo.bin", "/demo.bin"]
 
 
 def test_offline_mode_makes_no_network_attempt(server, online, monkeypatch):
@@ -142,7 +142,7 @@ def test_offline_mode_makes_no_network_attempt(server, online, monkeypatch):
     with pytest.raises(cache.OfflineError, match="no download was attempted"):
         cache.fetch(remote)
     assert server.requests == []
-    assert leftovers(online) == [] and not (online / "demo.bin").exists()
+    assert not online.exists()  # offline, nothing is created
 
 
 def test_unreachable_server_gives_a_download_error(online):
@@ -158,6 +158,141 @@ def test_unreachable_server_gives_a_download_error(online):
         cache.fetch(remote, timeout=2)
     assert leftovers(online) == []
 
+
+# ------------------------------------------------------------------------------------------ faults of the cache
+
+def refuse_writes(monkeypatch, directory, error_number):
+    """Make every write under ``directory`` fail with ``error_number`` (a read-only folder, a full disk).
+
+    Simulated at the os/open level because root (as in containers) ignores permission bits."""
+    directory = os.fspath(directory)
+
+    def under(path):
+        return isinstance(path, (str, os.PathLike)) and os.path.abspath(os.fspath(path)).startswith(directory)
+
+    def fail(path):
+        raise OSError(error_number, os.strerror(error_number), os.fspath(path))
+
+    def guard(function, writes=lambda *a, **k: True):
+        def wrapper(path, *args, **kwargs):
+            if under(path) and writes(*args, **kwargs):
+                fail(path)
+            return function(path, *args, **kwargs)
+        return wrapper
+
+    real_open = open
+    monkeypatch.setattr(cache, "open", guard(real_open, lambda mode="r", *a, **k: any(c in mode for c in "wax+")),
+                        raising=False)
+    monkeypatch.setattr(os, "open", guard(os.open, lambda flags, *a, **k: flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)))
+    for name in ("unlink", "replace", "mkdir", "rename"):
+        monkeypatch.setattr(os, name, guard(getattr(os, name)))
+
+
+def test_cache_path_that_is_a_file_gives_the_package_error(online, monkeypatch):
+    online.parent.mkdir(parents=True, exist_ok=True)
+    online.write_text("I am a file, not a folder")
+    remote = cache.Remote("demo", "demo.bin", "http://127.0.0.1:9/demo.bin", sha256="0" * 64)
+    for offline in ("0", "1"):
+        monkeypatch.setenv("COURSE_OFFLINE", offline)
+        with pytest.raises(cache.CacheDirectoryError, match="COURSE_CACHE_DIR") as info:
+            cache.fetch(remote)
+        assert "a file is in the way" in str(info.value) and str(online) in str(info.value)
+    assert online.read_text() == "I am a file, not a folder"
+
+
+@pytest.mark.parametrize("situation", ["first download", "record a found file", "delete a corrupt file",
+                                       "create the folder"])
+def test_read_only_cache_directory_gives_the_package_error(server, online, monkeypatch, situation):
+    data = b"content" * 100
+    remote = remote_for(server, "/demo.bin", data, published=situation != "record a found file")
+    if situation != "create the folder":
+        online.mkdir(parents=True)
+    if situation == "record a found file":  # a cached file with no recorded hash: fetch wants to record it
+        (online / "demo.bin").write_bytes(data)
+    if situation == "delete a corrupt file":
+        (online / "demo.bin").write_bytes(b"corrupt")
+    refuse_writes(monkeypatch, online.parent if situation == "create the folder" else online, errno.EACCES)
+    with pytest.warns(cache.CacheWarning) if situation == "record a found file" else contextlib.nullcontext():
+        with pytest.raises(cache.CacheDirectoryError, match="not writable.*COURSE_CACHE_DIR") as info:
+            cache.fetch(remote)
+    assert isinstance(info.value.__cause__, PermissionError) and "unusable" in info.value.reason
+
+
+def test_full_disk_during_a_download_gives_the_package_error_and_leaves_no_part_file(server, online, monkeypatch):
+    remote = remote_for(server, "/demo.bin", os.urandom(200_000))
+    online.mkdir(parents=True)
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def write(self, block):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def close(self):
+            self.handle.close()
+
+    monkeypatch.setattr(cache, "open", lambda *a, **k: FullDisk(real_open(*a, **k)), raising=False)
+    with pytest.raises(cache.CacheDirectoryError, match="the disk is full"):
+        cache.fetch(remote)
+    assert leftovers(online) == [] and not (online / "demo.bin").exists()
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"{not json", "not valid JSON"),
+    (b"\xff\xfe garbage", "not UTF-8"),
+    (b"[]", "not an object"),
+    (b'{"demo.bin": "0000"}', "not an object"),
+    (b'{"demo.bin": {"sha256": "abc", "size": 1, "source": "x"}}', "sha256"),
+    (b'{"demo.bin": {"sha256": "' + b"a" * 64 + b'", "size": "1", "source": "x"}}', "size"),
+    (b'{"demo.bin": {"sha256": "' + b"a" * 64 + b'", "size": 1}}', "source"),
+], ids=["not-json", "not-utf8", "list", "entry-string", "bad-sha", "bad-size", "no-source"])
+def test_damaged_manifest_is_refused_not_read_as_empty(server, online, content, problem):
+    data = b"a file without a published checksum"
+    remote = remote_for(server, "/demo.bin", data, published=False)
+    online.mkdir(parents=True)
+    (online / "demo.bin").write_bytes(b"tampered")
+    (online / "manifest.json").write_bytes(content)
+    with pytest.raises(cache.ManifestError, match=problem) as info:
+        cache.read_manifest(online)
+    assert "manifest.json" in str(info.value) and "Repair" in str(info.value)
+    with pytest.raises(cache.ManifestError):
+        cache.fetch(remote)  # the tampered file is neither trusted nor re-recorded
+    assert (online / "manifest.json").read_bytes() == content and server.requests == []
+
+
+def test_a_lost_manifest_is_not_silently_re_trusted(server, online):
+    data = b"a file without a published checksum"
+    remote = remote_for(server, "/demo.bin", data, published=False)
+    cache.fetch(remote)
+    (online / "manifest.json").unlink()
+    with pytest.warns(cache.CacheWarning, match="no recorded hash"):
+        assert cache.fetch(remote).read_bytes() == data
+    assert cache.read_manifest(online)["demo.bin"]["source"] == cache.UNRECORDED_SOURCE
+    assert server.requests == ["/demo.bin"]
+
+
+@pytest.mark.parametrize("offline", ["1", "0"])
+def test_stale_part_file_is_removed_whenever_fetch_sees_it(server, online, monkeypatch, offline):
+    data = b"complete file"
+    remote = remote_for(server, "/demo.bin", data)
+    online.mkdir(parents=True)
+    if offline == "0":
+        (online / "demo.bin").write_bytes(data)  # even when the real file is cached
+    (online / "demo.bin.part").write_bytes(b"half a download from yesterday")
+    monkeypatch.setenv("COURSE_OFFLINE", offline)
+    if offline == "1":
+        with pytest.raises(cache.OfflineError):
+            cache.fetch(remote)
+    else:
+        assert cache.fetch(remote).read_bytes() == data
+    assert leftovers(online) == [] and server.requests == []
+
+
+def test_errors_are_the_packages_own(online):
+    for error in (cache.CacheDirectoryError, cache.ManifestError, cache.OfflineError, cache.ChecksumError):
+        assert issubclass(error, cache.DownloadError)  # a loader can fall back on any of them
 
 # ---------------------------------------------------------------------------------------------------- archives
 

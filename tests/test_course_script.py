@@ -1,7 +1,11 @@
-"""course.py, the README's entry point: usage errors and the environment fingerprint."""
+"""course.py, the README's entry point: usage errors, the environment fingerprint, starting the lab as root."""
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -69,3 +73,48 @@ def test_the_site_extra_is_a_separate_section_of_the_lock_installed_only_when_wa
     assert not course._wants_site(False) and course._wants_site(True)
     (tmp_path / "stamp").write_text("abc+site")
     assert course._wants_site(False)  # an environment that has the extra keeps it
+    lock, package = course.install_commands(course.LOCK_PYTHON, python="py", root="/r")
+    assert lock[-2:] == ["-r", str(Path("/r") / "requirements-lock.txt")] and package[-3:] == ["--no-deps", "-e", "/r"]
+
+
+@pytest.mark.parametrize("as_root", [True, False])
+def test_lab_as_root_adds_allow_root_with_a_notice(monkeypatch, capsys, as_root):
+    course = _course()
+    calls = []
+    monkeypatch.setattr(course, "setup", lambda: None)
+    monkeypatch.setattr(course.subprocess, "call", lambda args, **kw: calls.append(args) or 0)
+    monkeypatch.setattr(course.os, "geteuid", lambda: 0 if as_root else 1000, raising=False)
+    assert course.main(["lab", "--no-browser"]) == 0
+    notice = capsys.readouterr().out
+    assert ("--allow-root" in calls[0]) is as_root and calls[0].count("--allow-root") <= 1
+    assert ("running as root" in notice) is as_root and len(notice.strip().splitlines()) <= 1
+    assert course.lab_options(["--allow-root"]).count("--allow-root") == 1  # not added twice
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root sees Jupyter's refusal")
+def test_jupyterlab_really_starts_as_root_with_those_options(tmp_path):
+    """Start the real server (loopback, random port, no browser) with course.py's options, then stop it."""
+    course = _course()
+    env = {**os.environ, **{f"JUPYTER_{k}_DIR": str(tmp_path / k) for k in ("RUNTIME", "CONFIG", "DATA")}}
+    options = course.lab_options(["--no-browser", "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0"])
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", str(tmp_path), *options], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            seen.append(line)
+            if "is running at" in line:
+                break
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert any("is running at" in line for line in seen), "".join(seen[-20:])
+    assert not any("Running as root is not recommended" in line for line in seen)

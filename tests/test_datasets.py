@@ -78,6 +78,51 @@ def test_forcing_a_canonical_source_offline_raises(monkeypatch, tmp_path):
         datasets.load_reviews(source="imdb")
 
 
+LOADERS = {
+    "reviews": lambda: datasets.load_reviews(size=40),
+    "pairs": lambda: datasets.load_translation_pairs(size=40),
+    "series": lambda: datasets.load_series("jena"),
+}
+
+
+@pytest.mark.parametrize("offline", ["1", "0"])
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_loaders_fall_back_in_one_line_when_the_cache_path_is_a_file(monkeypatch, tmp_path, capsys, offline, loader):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("COURSE_OFFLINE", offline)
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
+    LOADERS[loader]()
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("data:")]
+    assert len(lines) == 1 and "unusable: a file is in the way" in lines[0] and "COURSE_CACHE_DIR" in lines[0], lines
+
+
+def test_loaders_fall_back_when_the_cache_folder_is_read_only(served, monkeypatch, tmp_path, capsys):
+    from test_cache import refuse_writes
+
+    served("spa-eng", "spa-eng.zip", b"never downloaded")
+    (tmp_path / "cache").mkdir()
+    refuse_writes(monkeypatch, tmp_path / "cache", 13)  # EACCES
+    datasets.load_translation_pairs(size=40)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "offline phrase corpus (cache directory" in out and "not writable" in out
+    with pytest.raises(cache.CacheDirectoryError, match="COURSE_CACHE_DIR"):
+        datasets.load_translation_pairs(source="spa-eng")
+
+
+def test_a_cached_imdb_archive_that_cannot_be_extracted_falls_back(served, monkeypatch, tmp_path, capsys):
+    from test_cache import refuse_writes
+
+    served("imdb", "aclImdb_v1.tar.gz", imdb_archive())
+    cache.fetch(datasets.REMOTES["imdb"])  # verified and cached, not yet extracted
+    refuse_writes(monkeypatch, tmp_path / "cache", 30)  # EROFS
+    data = datasets.load_reviews(size=40)
+    out = capsys.readouterr().out
+    assert data.source == "offline review corpus" and "read-only file system" in out and out.count("\n") == 1
+    with pytest.raises(cache.CacheDirectoryError, match="extracting aclImdb_v1.tar.gz"):
+        datasets.load_reviews(source="imdb")
+
+
 def test_bad_arguments_say_what_is_expected():
     with pytest.raises(ValueError, match="source must be one of"):
         datasets.load_reviews(source="yelp")
@@ -257,11 +302,29 @@ def test_order_task_labels_follow_positions():
 
 
 @pytest.mark.parametrize("call", [lambda: datasets.adding_problem(0, 10), lambda: datasets.adding_problem(5, 1),
-                                  lambda: datasets.copy_task(5, 3, 0), lambda: datasets.order_task(5, 10, 3),
-                                  lambda: datasets.order_task(5.5, 3, 10)])
+                                  lambda: datasets.copy_task(5, 3, 0), lambda: datasets.order_task(5, 10, 3)])
 def test_synthetic_tasks_reject_bad_arguments(call):
     with pytest.raises(ValueError, match="must|need"):
         call()
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: datasets.load_reviews(source="offline", size=100.5), "size"),
+    (lambda: datasets.load_reviews(source="offline", size="100"), "size"),
+    (lambda: datasets.load_reviews(source="offline", size=True), "size"),
+    (lambda: datasets.load_reviews(source="offline", size=100, seed=1.0), "seed"),
+    (lambda: datasets.load_translation_pairs(source="offline", size=40.0), "size"),
+    (lambda: datasets.load_char_text(max_chars=1e4), "max_chars"),
+    (lambda: datasets.adding_problem(10.0, 5), "n"),
+    (lambda: datasets.copy_task(5, "3", 2), "length"),
+    (lambda: datasets.order_task(5.5, 3, 10), "n"),
+    (lambda: datasets.order_task(5, 3, 10, seed=False), "seed"),
+], ids=["float-size", "str-size", "bool-size", "float-seed", "float-pairs", "float-chars", "float-n", "str-length",
+        "float-order-n", "bool-seed"])
+def test_integer_arguments_of_another_type_raise_a_type_error_naming_them(call, argument, capsys):
+    with pytest.raises(TypeError, match=f"^{argument} must be an integer"):
+        call()
+    assert "data:" not in capsys.readouterr().out  # refused before any work
 
 
 def test_char_text_is_real_prose():

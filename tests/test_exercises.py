@@ -202,10 +202,10 @@ WRONG = {
         (lstm_no_output_gate, "closed output gate", "differs"),
     ],
     "lstm_parameter_count": [
-        (lambda d, n: 4 * (d * n + n * n), "one feature, two units", "forgot the bias"),
-        (lambda d, n: d * n + n * n + n, "one feature, two units", "four"),
-        (lambda d, n: 4 * (d * n + n) + n * n, "one feature, two units", "own n x n"),
-        (lambda d, n: 4 * (d * n + n * n) + n, "one feature, two units", "own bias"),
+        (lambda d, n: 4 * (d * n + n * n), "one feature, three units", "forgot the bias"),
+        (lambda d, n: d * n + n * n + n, "one feature, three units", "four"),
+        (lambda d, n: 4 * (d * n + n) + n * n, "one feature, three units", "own n x n"),
+        (lambda d, n: 4 * (d * n + n * n) + n, "one feature, three units", "own bias"),
     ],
     "gru_step": [
         (gru_swapped_z, "update gate z = 1", "swapped"),
@@ -260,9 +260,11 @@ ALL_WRONG = {name: WRONG.get(name, []) + REGISTERED[name] for name in exercises.
 
 @pytest.mark.parametrize("name", sorted(exercises.REGISTRY))
 def test_every_exercise_has_at_least_two_wrong_variants(name):
-    assert len(ALL_WRONG[name]) >= 2, (
-        f"register at least two typical mistakes of {name!r}: Exercise(..., mistakes=[Mistake(function, "
-        "'case name', 'words of the message'), ...]) in its topic module (see CONTRIBUTING.md)")
+    # Variants (mistakes with a hint) are checked by tests/test_checker_properties.py; both kinds count here.
+    assert len(ALL_WRONG[name]) + len(exercises.REGISTRY[name].variants) >= 2, (
+        f"register at least two typical mistakes of {name!r}: Exercise(..., variants=(Variant(hint, wrong), ...)) "
+        "and/or mistakes=[Mistake(function, 'case name', 'words of the message'), ...] in its topic module "
+        "(see CONTRIBUTING.md)")
 
 
 @pytest.mark.parametrize("name", sorted(exercises.REGISTRY))

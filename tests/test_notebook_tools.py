@@ -54,6 +54,41 @@ def test_cli_run_reports_the_failing_cell(tmp_path):
     assert "cell 1" in proc.stdout and "ZeroDivisionError" in proc.stdout and "1 failed" in proc.stdout
 
 
+@pytest.mark.parametrize("content", [b"not json at all", b"{}", b"\xff\xfe\x00", b'{"cells": 3}'])
+def test_a_file_that_is_not_a_notebook_is_a_failure_not_a_traceback(tmp_path, content):
+    path = tmp_path / "99_broken.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(notebooks.NotebookFailed, match="not a valid notebook") as info:
+        notebooks.run_notebook(path, mode="quick")
+    assert info.value.cell_index is None and path.read_bytes() == content
+
+
+def test_cli_run_reports_every_fault_and_goes_on_with_the_next_notebook(tmp_path):
+    """A file that is not a notebook, a kernel that dies, a cell over --timeout and a very long error are each
+    reported like a failing cell; the good notebook after them still runs; the summary is printed; exit 1."""
+    (tmp_path / "91_not_a_notebook.ipynb").write_text("this is not JSON")
+    make_notebook(tmp_path / "92_dies.ipynb", "x = 1", "import os\nos._exit(3)")
+    make_notebook(tmp_path / "93_slow.ipynb", "import time\ntime.sleep(60)")
+    make_notebook(tmp_path / "94_long_error.ipynb", "raise ValueError('long ' * 200 + 'END')")
+    make_notebook(tmp_path / "95_good.ipynb", "print('fine')")
+    paths = sorted(str(p) for p in tmp_path.glob("*.ipynb"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "course_utils", "run", "--mode", "quick", "--no-write", "--timeout", "3", *paths],
+        capture_output=True, text=True, cwd=tmp_path, timeout=240,
+    )
+    out = proc.stdout
+    # (kernels write their own noise to stderr; the runner itself must not end in a traceback)
+    assert proc.returncode == 1 and "Traceback" not in out and "course_utils" not in proc.stderr, out + proc.stderr
+    summary = out[out.index("\nnotebook"):]
+    rows = {line.split()[0]: line for line in summary.splitlines()[1:] if line.startswith("9")}
+    assert "not a valid notebook" in rows["91_not_a_notebook.ipynb"]
+    assert "cell 2" in rows["92_dies.ipynb"] and "kernel died" in rows["92_dies.ipynb"]
+    assert "cell 1" in rows["93_slow.ipynb"] and "time limit of 3 s" in rows["93_slow.ipynb"]
+    assert "FAILED" in rows["94_long_error.ipynb"] and "END" not in summary and len(rows["94_long_error.ipynb"]) < 160
+    assert out.count("END") == 1  # the long message is shown once, in full, above the summary
+    assert "not written" in rows["95_good.ipynb"] and "4 failed" in summary
+
+
 def test_cli_run_rejects_a_missing_notebook(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "course_utils", "run", str(tmp_path / "nope.ipynb")],
                           capture_output=True, text=True)
@@ -166,4 +201,9 @@ def test_cli_download_offline_and_list(tmp_path):
     assert listing.returncode == 0 and "imdb     not cached" in listing.stdout
     unknown = run("mnist")
     assert unknown.returncode == 2 and "unknown dataset(s) mnist; known: imdb, spa-eng, jena" in unknown.stderr
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == []  # nothing half-written
+    assert not (tmp_path / "cache").exists()  # offline, nothing is created or half-written
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    for args in (("imdb",), ("--list",)):
+        broken = run(*args)
+        assert broken.returncode == 1 and "Traceback" not in broken.stderr
+        assert "COURSE_CACHE_DIR" in broken.stdout + broken.stderr

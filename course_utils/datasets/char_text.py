@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
+from .. import validation
 from .sources import announce
 
 STDLIB_MODULES = (
@@ -59,7 +60,9 @@ def load_char_text(max_chars: int | None = None) -> str:
     removed, paragraphs become lines, non-ASCII characters are dropped. About 0.6 million characters; the
     exact text depends on the Python version (and by a few hundred characters on which standard-library modules
     were imported before), so compare models on one text, never across machines. Licence: PSF.
+    ``max_chars`` (an int, at least 1) keeps only the first characters; a float or string raises ``TypeError``.
     """
+    max_chars = validation.integer("max_chars", max_chars, minimum=1, allow_none=True)
     pieces, seen = [], set()
     from pydoc_data.topics import topics
 
@@ -81,8 +84,6 @@ def load_char_text(max_chars: int | None = None) -> str:
                     pieces.append(cleaned)
     text = "\n".join(pieces)
     if max_chars is not None:
-        if max_chars < 1:
-            raise ValueError(f"max_chars must be positive, got {max_chars}")
         text = text[:max_chars]
     announce(f"Python documentation text (language reference topics and docstrings): {len(text):,} characters")
     return text

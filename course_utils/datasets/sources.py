@@ -37,6 +37,10 @@ def try_canonical(name: str, source: str):
         if source != "auto":
             raise
         return None, "COURSE_OFFLINE is on and it is not cached"
+    except cache.CacheError as error:  # an unusable cache folder or a damaged manifest: say which, in one line
+        if source != "auto":
+            raise
+        return None, f"{error.reason}; set COURSE_CACHE_DIR to fix it"
     except cache.DownloadError as error:
         if source != "auto":
             raise

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-def _check_positive(**values):
+from .. import validation
+
+
+def _check_positive(seed=0, **values):
+    """Every size must be an int >= 1 and the seed an int >= 0: TypeError for floats, strings and bools."""
+    validation.integer("seed", seed, minimum=0)
     for name, value in values.items():
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        validation.integer(name, value, minimum=1)
 
 
 def adding_problem(n: int, length: int, seed: int = 0):
@@ -15,7 +19,7 @@ def adding_problem(n: int, length: int, seed: int = 0):
     Channel 0 holds values drawn uniformly from [0, 1]; channel 1 marks two positions, one in each half of the
     sequence. The target is the sum of the two marked values. Predicting the mean (1.0) gives MSE 1/6 = 0.167.
     """
-    _check_positive(n=n, length=length)
+    _check_positive(seed, n=n, length=length)
     if length < 2:
         raise ValueError(f"length must be at least 2 (one marker in each half), got {length}")
     rng = np.random.default_rng(seed)
@@ -40,7 +44,7 @@ def copy_task(n: int, length: int, delay: int, n_symbols: int = 8, seed: int = 0
     (n, 2 * length + delay); targets are blank (0) except the last ``length`` steps, which repeat the symbols.
     Guessing a random symbol in the recall steps is right 1 / n_symbols of the time.
     """
-    _check_positive(n=n, length=length, delay=delay, n_symbols=n_symbols)
+    _check_positive(seed, n=n, length=length, delay=delay, n_symbols=n_symbols)
     rng = np.random.default_rng(seed)
     total = 2 * length + delay
     symbols = rng.integers(1, n_symbols + 1, size=(n, length))
@@ -63,7 +67,7 @@ def order_task(n: int, min_length: int, max_length: int, n_distractors: int = 8,
     1 when A precedes B. Labels are balanced. A model that ignores order cannot beat 50%.
     Returns (sequences, labels): a list of int32 arrays of varying length and an int array of shape (n,).
     """
-    _check_positive(n=n, min_length=min_length, max_length=max_length, n_distractors=n_distractors)
+    _check_positive(seed, n=n, min_length=min_length, max_length=max_length, n_distractors=n_distractors)
     if min_length < 2 or max_length < min_length:
         raise ValueError(f"need 2 <= min_length <= max_length, got {min_length} and {max_length}")
     rng = np.random.default_rng(seed)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import cache
+from .. import cache, validation
 from .sources import announce, check_source, register_remote, split_indices, try_canonical
 
 register_remote(cache.Remote(
@@ -47,16 +47,22 @@ def load_reviews(source: str = "auto", size: int | None = None, seed: int = 0) -
     Review lengths: offline about 9-370 whitespace tokens (median about 36); IMDB about 10-2,500 (median about 175).
     """
     check_source(source, "imdb")
+    size = validation.integer("size", size, minimum=20, allow_none=True)
+    seed = validation.integer("seed", seed, minimum=0)
     archive, reason = try_canonical("imdb", source)
     if archive is not None:
-        data = _imdb(archive, seed)
-        announce(f"IMDB reviews (cached): {len(data.train)} train, {len(data.val)} validation, {len(data.test)} test")
-        return data
+        try:
+            data = _imdb(archive, seed)
+        except cache.CacheError as error:  # the archive is fine but cannot be extracted next to it
+            if source != "auto":
+                raise
+            reason = f"{error.reason}; set COURSE_CACHE_DIR to fix it"
+        else:
+            announce(f"IMDB reviews (cached): {len(data.train)} train, {len(data.val)} validation, {len(data.test)} test")
+            return data
     from .corpora.reviews import generate_reviews
 
     size = 30_000 if size is None else size
-    if size < 20:
-        raise ValueError(f"size must be at least 20 reviews to fill three splits, got {size}")
     texts, labels, tags = generate_reviews(size, seed=seed)
     parts = split_indices(len(texts), (0.7, 0.15, 0.15), seed)
     splits = [TextSplit([texts[i] for i in idx], np.array([labels[i] for i in idx]), [tags[i] for i in idx]) for idx in parts]
@@ -68,9 +74,10 @@ def load_reviews(source: str = "auto", size: int | None = None, seed: int = 0) -
 def _imdb(archive: Path, seed: int) -> TextClassificationData:
     folder = archive.parent / "aclImdb"
     if not folder.is_dir():
-        cache.safe_extract(archive, archive.parent / "aclImdb_extracted")
-        (archive.parent / "aclImdb_extracted" / "aclImdb").rename(folder)
-        (archive.parent / "aclImdb_extracted").rmdir()
+        with cache.in_cache_dir(archive.parent, f"extracting {archive.name}"):
+            cache.safe_extract(archive, archive.parent / "aclImdb_extracted")
+            (archive.parent / "aclImdb_extracted" / "aclImdb").rename(folder)
+            (archive.parent / "aclImdb_extracted").rmdir()
 
     def read(split):
         texts, labels = [], []

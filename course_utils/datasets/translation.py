@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import cache
+from .. import cache, validation
 from .sources import announce, check_source, register_remote, split_indices, try_canonical
 
 register_remote(cache.Remote(
@@ -45,6 +45,8 @@ def load_translation_pairs(source: str = "auto", size: int | None = None, seed: 
     first ``size`` pairs after a seeded shuffle (default all, about 118,000). English sides are unique.
     """
     check_source(source, "spa-eng")
+    size = validation.integer("size", size, minimum=20, allow_none=True)
+    seed = validation.integer("seed", seed, minimum=0)
     archive, reason = try_canonical("spa-eng", source)
     if archive is not None:
         with zipfile.ZipFile(archive) as zf:
@@ -63,8 +65,6 @@ def load_translation_pairs(source: str = "auto", size: int | None = None, seed: 
         from .corpora.phrases import generate_pairs
 
         size = 40_000 if size is None else size
-        if size < 20:
-            raise ValueError(f"size must be at least 20 pairs to fill three splits, got {size}")
         pairs, kinds = generate_pairs(size, seed=seed)
         label = f"offline phrase corpus ({reason})"
     parts = split_indices(len(pairs), (0.8, 0.1, 0.1), seed)

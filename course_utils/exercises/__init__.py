@@ -8,9 +8,10 @@ exercise generically (its solution passes, each mistake fails on its case with i
 import importlib
 import pkgutil
 
+from ._calling import CaseTimeout
 from .framework import (
-    FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Mistake, Report, check, compare, evaluate, get, register,
-    show_solution, solution,
+    DEFAULT_TIME_LIMIT, FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Mistake, Report, Variant, check,
+    compare, evaluate, get, register, show_solution, solution,
 )
 
 TOPICS = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "framework" and not m.name.startswith("_")))
@@ -18,6 +19,7 @@ for _topic in TOPICS:
     importlib.import_module(f"{__name__}.{_topic}")
 
 __all__ = [
-    "Case", "Exercise", "Mistake", "Report", "REGISTRY", "PASSED", "FAILED", "NOT_ATTEMPTED", "TOPICS",
+    "Case", "Exercise", "Mistake", "Report", "Variant", "CaseTimeout", "DEFAULT_TIME_LIMIT", "REGISTRY", "PASSED",
+    "FAILED", "NOT_ATTEMPTED", "TOPICS",
     "check", "compare", "evaluate", "get", "register", "show_solution", "solution",
 ]

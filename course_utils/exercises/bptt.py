@@ -4,12 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cells
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Variant, register
 
 
-def _bptt_cases() -> list:
-    rng = np.random.default_rng(4)
-    B, d, n = 2, 3, 4
+def _bptt_cases(seed: int = 4, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes (B, n >= 2) give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    big = B + 3
     W_h = rng.normal(size=(n, n))  # not symmetric, so W_h and W_h.T differ
     x_t, h_prev = rng.normal(size=(B, d)), np.tanh(rng.normal(size=(B, n)))
     return [
@@ -18,35 +19,40 @@ def _bptt_cases() -> list:
              {"dh": rng.normal(size=(B, n)), "h_t": np.zeros((B, n)), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
         Case("saturated state", "the derivative of tanh: with h_t near +-1 it is 1 - h_t^2, close to 0, so every gradient is small",
              {"dh": rng.normal(size=(B, n)), "h_t": 0.99 * np.sign(rng.normal(size=(B, n))), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
-        Case("batch of 5", "that db and the weight gradients add up (not average) the contributions of every sequence",
-             {"dh": rng.normal(size=(5, n)), "h_t": np.tanh(rng.normal(size=(5, n))), "h_prev": np.tanh(rng.normal(size=(5, n))),
-              "x_t": rng.normal(size=(5, d)), "W_h": W_h}),
+        Case(f"batch of {big}", "that db and the weight gradients add up (not average) the contributions of every sequence",
+             {"dh": rng.normal(size=(big, n)), "h_t": np.tanh(rng.normal(size=(big, n))),
+              "h_prev": np.tanh(rng.normal(size=(big, n))), "x_t": rng.normal(size=(big, d)), "W_h": W_h}),
         Case("general case", "everything together, with a non-symmetric W_h",
              {"dh": rng.normal(size=(B, n)), "h_t": np.tanh(rng.normal(size=(B, n))), "h_prev": h_prev, "x_t": x_t, "W_h": W_h}),
     ]
 
 
-def _bptt_diagnose(expected, got, kwargs):
-    try:
-        dW_x, dW_h, db, dh_prev = (np.asarray(g, dtype=float) for g in got)
-    except (TypeError, ValueError):
-        return None
-    dh, h_t = kwargs["dh"], kwargs["h_t"]
-    no_derivative = cells.bptt_step(**kwargs, activation="linear")
-    if np.allclose(dh_prev, no_derivative[3]) and not np.allclose(expected[3], no_derivative[3]):
-        return "you skipped the tanh derivative: multiply dh by (1 - h_t**2) first."
-    if dh_prev.shape == expected[3].shape and np.allclose(dh_prev, cells.bptt_step(**{**kwargs, "W_h": kwargs["W_h"].T})[3]):
-        return "dh_prev needs W_h transposed: da @ W_h.T (the forward pass used h_prev @ W_h)."
-    if np.allclose(db, expected[2] / dh.shape[0]):
-        return "db is averaged over the batch; the loss already contains any averaging, so sum here."
-    wrong_derivative = cells.bptt_step(**{**kwargs, "dh": dh * (1 - h_t)}, activation="linear")
-    if np.allclose(dh_prev, wrong_derivative[3]):
-        return "tanh'(a) = 1 - tanh(a)**2 = 1 - h_t**2, not 1 - h_t."
-    return None
+def _bptt_with(da_of, transpose=True, db_mean=False):
+    """A BPTT step with a given (possibly wrong) gradient at the pre-activation, W_h.T or W_h, db summed or averaged."""
+    def step(dh, h_t, h_prev, x_t, W_h):
+        da = da_of(dh, h_t)
+        db = da.mean(axis=0) if db_mean else da.sum(axis=0)
+        return x_t.T @ da, h_prev.T @ da, db, da @ (W_h.T if transpose else W_h)
+    return step
 
 
-def _clip_cases() -> list:
-    rng = np.random.default_rng(5)
+def _right_da(dh, h_t):
+    return cells.preactivation_grad(dh, h_t)
+
+
+BPTT_MISTAKES = (
+    Variant("you skipped the tanh derivative: multiply dh by (1 - h_t**2) first.", _bptt_with(lambda dh, h_t: dh)),
+    Variant("dh_prev needs W_h transposed: da @ W_h.T (the forward pass used h_prev @ W_h).",
+            _bptt_with(_right_da, transpose=False)),
+    Variant("db is averaged over the batch; the loss already contains any averaging, so sum here.",
+            _bptt_with(_right_da, db_mean=True)),
+    Variant("tanh'(a) = 1 - tanh(a)**2 = 1 - h_t**2, not 1 - h_t.", _bptt_with(lambda dh, h_t: dh * (1 - h_t))),
+)
+
+
+def _clip_cases(seed: int = 5, shapes: tuple = ((4, 3), (3, 3), (3,))) -> list:
+    """The cases; other seeds and ``shapes`` of the general case's arrays give cases of the same design."""
+    rng = np.random.default_rng(seed)
     return [
         Case("norm below the threshold", "that small gradients are returned unchanged, with their global norm",
              {"grads": [np.array([0.3, -0.4])], "max_norm": 1.0}),
@@ -57,33 +63,42 @@ def _clip_cases() -> list:
         Case("all zeros", "that zero gradients stay zero (no division by zero)",
              {"grads": [np.zeros(3), np.zeros((2, 2))], "max_norm": 1.0}),
         Case("general case", "several random arrays of different shapes",
-             {"grads": [rng.normal(size=(4, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)], "max_norm": 1.5}),
+             {"grads": [rng.normal(size=shape) for shape in shapes], "max_norm": 1.5}),
     ]
 
 
 def _clip_normalize(result):
-    """(clipped list, norm) -> one flat tuple (array, ..., norm), so each item is compared and named."""
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], (list, tuple)):
+    """(clipped list, norm) -> one flat tuple (array, ..., norm), so each item is compared and named.
+
+    Lists and tuples are accepted in either place: ``[clipped, norm]`` and ``(tuple_of_arrays, norm)`` pass."""
+    if isinstance(result, (tuple, list)) and len(result) == 2 and isinstance(result[0], (list, tuple)):
         return tuple(result[0]) + (result[1],)
     return result
 
 
-def _clip_diagnose(expected, got, kwargs):
-    grads = kwargs["grads"]
-    per_array = [g * min(1.0, kwargs["max_norm"] / np.linalg.norm(g)) if np.linalg.norm(g) > 0 else g for g in grads]
-    try:
-        if len(grads) > 1 and all(np.allclose(p, np.asarray(g)) for p, g in zip(per_array, got[:-1])):
-            return "each array was clipped by its own norm; compute one global norm over all arrays first."
-        if np.isclose(float(got[-1]), min(float(expected[-1]), kwargs["max_norm"])) and expected[-1] > kwargs["max_norm"]:
-            return "return the global norm *before* clipping (it is what you would log to see explosions)."
-    except (TypeError, ValueError, IndexError):
-        return None
-    return None
+def _clip_per_array(grads, max_norm):
+    """Mistake: each array is clipped by its own norm (the global norm is still returned)."""
+    norms = [np.sqrt(np.sum(np.asarray(g) ** 2)) for g in grads]
+    clipped = [g * min(1.0, max_norm / n) if n > 0 else g for g, n in zip(grads, norms)]
+    return clipped, np.sqrt(sum(n * n for n in norms))
+
+
+def _clip_returns_clipped_norm(grads, max_norm):
+    """Mistake: the norm after clipping is returned."""
+    clipped, norm = cells.clip_by_global_norm(grads, max_norm)
+    return clipped, min(norm, max_norm)
+
+
+CLIP_MISTAKES = (
+    Variant("each array was clipped by its own norm; compute one global norm over all arrays first.", _clip_per_array),
+    Variant("return the global norm *before* clipping (it is what you would log to see explosions).",
+            _clip_returns_clipped_norm),
+)
 
 
 register(Exercise("bptt_step", "One step of backpropagation through time", cells.bptt_step, _bptt_cases,
-                  atol=1e-8, rtol=1e-6, diagnose=_bptt_diagnose, output_names=("dW_x", "dW_h", "db", "dh_prev")))
+                  atol=1e-8, rtol=1e-6, variants=BPTT_MISTAKES, output_names=("dW_x", "dW_h", "db", "dh_prev")))
 register(Exercise("clip_by_global_norm", "Clipping gradients by their global norm", cells.clip_by_global_norm,
-                  _clip_cases, diagnose=_clip_diagnose, normalize=_clip_normalize))
+                  _clip_cases, variants=CLIP_MISTAKES, normalize=_clip_normalize))
 
 

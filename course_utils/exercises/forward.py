@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cells
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Variant, register
 
 
 def rnn_forward(x, W_x, W_h, b, h0):
@@ -24,64 +24,74 @@ def _rnn_weights(rng, d, n, scale=0.5):
     return rng.normal(scale=scale, size=(d, n)), rng.normal(scale=scale, size=(n, n)), rng.normal(scale=scale, size=(n,))
 
 
-def _rnn_step_cases() -> list:
-    rng = np.random.default_rng(2)
-    W_x, W_h, b = _rnn_weights(rng, 3, 4)
-    zeros_h = np.zeros((2, 4))
+def _rnn_step_cases(seed: int = 2, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes (n >= 2) give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    W_x, W_h, b = _rnn_weights(rng, d, n)
+    zeros_h = np.zeros((B, n))
     return [
         Case("input term only", "x_t W_x alone: h_prev = 0 and b = 0, so h_t = tanh(x_t W_x)",
-             {"x_t": rng.normal(size=(2, 3)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": np.zeros(4)}),
+             {"x_t": rng.normal(size=(B, d)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": np.zeros(n)}),
         Case("recurrent term only", "h_{t-1} W_h alone: x_t = 0 and b = 0, so h_t = tanh(h_{t-1} W_h)",
-             {"x_t": np.zeros((2, 3)), "h_prev": rng.normal(size=(2, 4)), "W_x": W_x, "W_h": W_h, "b": np.zeros(4)}),
+             {"x_t": np.zeros((B, d)), "h_prev": rng.normal(size=(B, n)), "W_x": W_x, "W_h": W_h, "b": np.zeros(n)}),
         Case("bias only", "the bias: x_t = 0 and h_prev = 0, so h_t = tanh(b) for every row",
-             {"x_t": np.zeros((2, 3)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": rng.normal(size=4)}),
+             {"x_t": np.zeros((B, d)), "h_prev": zeros_h, "W_x": W_x, "W_h": W_h, "b": rng.normal(size=n)}),
         Case("large pre-activation", "the non-linearity: with large weights the states must saturate at +-1 (tanh, not sigmoid or none)",
-             {"x_t": rng.normal(size=(2, 3)), "h_prev": zeros_h, "W_x": 10 * W_x, "W_h": W_h, "b": np.zeros(4)}),
-        Case("general case", "all terms together with a batch of 5, d = 3, n = 4",
-             {"x_t": rng.normal(size=(5, 3)), "h_prev": rng.normal(size=(5, 4)), "W_x": W_x, "W_h": W_h, "b": rng.normal(size=4)}),
+             {"x_t": rng.normal(size=(B, d)), "h_prev": zeros_h, "W_x": 10 * W_x, "W_h": W_h, "b": np.zeros(n)}),
+        Case("general case", f"all terms together with a batch of {B + 3}, d = {d}, n = {n}",
+             {"x_t": rng.normal(size=(B + 3, d)), "h_prev": rng.normal(size=(B + 3, n)), "W_x": W_x, "W_h": W_h,
+              "b": rng.normal(size=n)}),
     ]
 
 
-def _rnn_step_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float)
-    if got.shape != expected.shape:
-        return None
-    pre = cells.rnn_step(**kwargs, activation="linear")
-    if np.allclose(got, pre):
-        return "you return the pre-activation: apply tanh."
-    if np.allclose(got, cells.sigmoid(pre)):
-        return "you applied a sigmoid; a simple RNN uses tanh."
-    if np.allclose(got, cells.rnn_step(**{**kwargs, "W_h": kwargs["W_h"].T})):
-        return "W_h is transposed: the row-vector convention is h_{t-1} @ W_h."
-    return None
+RNN_STEP_MISTAKES = (
+    Variant("you return the pre-activation: apply tanh.",
+            lambda x_t, h_prev, W_x, W_h, b: cells.rnn_step(x_t, h_prev, W_x, W_h, b, activation="linear")),
+    Variant("you applied a sigmoid; a simple RNN uses tanh.",
+            lambda x_t, h_prev, W_x, W_h, b: cells.sigmoid(x_t @ W_x + h_prev @ W_h + b)),
+    Variant("W_h is transposed: the row-vector convention is h_{t-1} @ W_h.",
+            lambda x_t, h_prev, W_x, W_h, b: cells.rnn_step(x_t, h_prev, W_x, W_h.T, b)),
+    Variant("the bias goes inside tanh: tanh(x_t W_x + h_{t-1} W_h + b), not tanh(...) + b.",
+            lambda x_t, h_prev, W_x, W_h, b: cells.rnn_step(x_t, h_prev, W_x, W_h, 0 * b) + b),
+)
 
 
-def _rnn_forward_cases() -> list:
-    rng = np.random.default_rng(3)
-    W_x, W_h, b = _rnn_weights(rng, 2, 3)
+def _rnn_forward_cases(seed: int = 3, B: int = 2, T: int = 4, d: int = 2, n: int = 3) -> list:
+    """The cases; other seeds and sizes (T >= 2) give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    W_x, W_h, b = _rnn_weights(rng, d, n)
     return [
         Case("one time step", "a single step from h0: the result must have shape (B, 1, n), one state per step",
-             {"x": rng.normal(size=(2, 1, 2)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(2, 3))}),
+             {"x": rng.normal(size=(B, 1, d)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(B, n))}),
         Case("zero input, non-zero h0", "that the state is carried: h0 must feed step 1, and each h_t feeds step t+1",
-             {"x": np.zeros((2, 4, 2)), "W_x": W_x, "W_h": W_h, "b": np.zeros(3), "h0": rng.normal(size=(2, 3))}),
+             {"x": np.zeros((B, T, d)), "W_x": W_x, "W_h": W_h, "b": np.zeros(n), "h0": rng.normal(size=(B, n))}),
         Case("zero h0, several steps", "that inputs are read along the time axis (axis 1) in order",
-             {"x": rng.normal(size=(3, 5, 2)), "W_x": W_x, "W_h": W_h, "b": b, "h0": np.zeros((3, 3))}),
-        Case("general case", "everything together: B = 4, T = 7, d = 2, n = 3",
-             {"x": rng.normal(size=(4, 7, 2)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(4, 3))}),
+             {"x": rng.normal(size=(B + 1, T + 1, d)), "W_x": W_x, "W_h": W_h, "b": b, "h0": np.zeros((B + 1, n))}),
+        Case("general case", f"everything together: B = {B + 2}, T = {T + 3}, d = {d}, n = {n}",
+             {"x": rng.normal(size=(B + 2, T + 3, d)), "W_x": W_x, "W_h": W_h, "b": b, "h0": rng.normal(size=(B + 2, n))}),
     ]
 
 
-def _rnn_forward_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float)
-    if got.shape == expected.shape[::2] or got.shape == (expected.shape[0], expected.shape[2]):
-        return "you returned only the final state; return every h_t, stacked along axis 1."
-    if got.shape == expected.shape and got.shape[1] > 1 and np.allclose(got[:, 1:], expected[:, :-1]):
-        return "your states are one step late: store h_t after computing it."
-    return None
+def _forward_final_state_only(x, W_x, W_h, b, h0):
+    """Mistake: only h_T is returned."""
+    return rnn_forward(x, W_x, W_h, b, h0)[:, -1]
 
 
-register(Exercise("rnn_step", "One step of a simple RNN", cells.rnn_step, _rnn_step_cases, diagnose=_rnn_step_diagnose))
+def _forward_stored_before_update(x, W_x, W_h, b, h0):
+    """Mistake: h_{t-1} is stored before the update, so the states come one step late (starting with h0)."""
+    states = rnn_forward(x, W_x, W_h, b, h0)
+    return np.concatenate([np.asarray(h0)[:, None], states[:, :-1]], axis=1)
+
+
+RNN_FORWARD_MISTAKES = (
+    Variant("you returned only the final state; return every h_t, stacked along axis 1.", _forward_final_state_only),
+    Variant("your states are one step late: store h_t after computing it.", _forward_stored_before_update),
+)
+
+
+register(Exercise("rnn_step", "One step of a simple RNN", cells.rnn_step, _rnn_step_cases,
+                  variants=RNN_STEP_MISTAKES))
 register(Exercise("rnn_forward", "The forward loop of a simple RNN", rnn_forward, _rnn_forward_cases,
-                  diagnose=_rnn_forward_diagnose))
+                  variants=RNN_FORWARD_MISTAKES))
 
 

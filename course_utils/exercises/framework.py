@@ -1,8 +1,9 @@
 """The exercise framework: a learner fills in a stub, one checker call tests it.
 
 The exercises themselves live in the topic modules of this package (one per chapter or group of chapters);
-this module holds only the machinery: :class:`Case`, :class:`Exercise`, :class:`Report`, :func:`register`,
-:func:`evaluate`, :func:`check` and :func:`show_solution`.
+this module holds the machinery: :class:`Case`, :class:`Variant`, :class:`Exercise`, :class:`Report`,
+:func:`register`, :func:`evaluate`, :func:`check` and :func:`show_solution` (comparing lives in
+:mod:`._compare`, calling with a time limit in :mod:`._calling`).
 
 A chapter defines a stub and passes it to :func:`check`::
 
@@ -12,11 +13,17 @@ A chapter defines a stub and passes it to :func:`check`::
     ema_states = check("ema_states", ema_states)
 
 The checker runs the function on several cases, each built to isolate one mistake (one term of an equation,
-the initial state, the axis of time, ...), and compares the result with the exercise's solution (for the recurrent cells the functions of
-:mod:`course_utils.cells`). It prints which case failed, what that case isolates, and expected vs got.
-An untouched stub (it raises ``NotImplementedError``) is reported as not attempted. Whatever happens, ``check``
-returns a function the notebook can go on with: the learner's when it passed, the reference otherwise,
-so a chapter always runs top to bottom. ``show_solution(name)`` prints a reference solution.
+the initial state, the axis of time, ...), and compares the result with the exercise's solution (for the
+recurrent cells the functions of :mod:`course_utils.cells`). It prints which case failed, what that case
+isolates, and expected vs got, plus a hint when the results match one registered typical mistake
+(:class:`Variant`) on every case. Tolerances follow the learner's dtype (a correct float32 answer passes); a list
+passes where a tuple is expected; a complex result fails; renamed parameters are passed by position, with a note.
+Each case runs under a time limit (:data:`DEFAULT_TIME_LIMIT` seconds), so an endless loop is stopped and reported.
+
+An untouched stub (it raises ``NotImplementedError`` on every case) is reported as not attempted; one that raises
+it on some cases only has failed there. Whatever happens, ``check`` returns a function the notebook can go on
+with: the learner's when it passed, the reference otherwise (also after an interrupt), so a chapter always runs
+top to bottom. ``show_solution(name)`` prints a reference solution.
 """
 from __future__ import annotations
 
@@ -27,8 +34,11 @@ from typing import Callable
 import numpy as np
 
 from .. import progress as _progress
+from ._calling import CaseTimeout, call_with_limit, calling_convention, copy_args
+from ._compare import compare
 
 PASSED, NOT_ATTEMPTED, FAILED = "passed", "not attempted", "failed"
+DEFAULT_TIME_LIMIT = 5.0  # seconds per checked case; check(..., time_limit=None) removes the limit
 
 
 @dataclass
@@ -40,17 +50,35 @@ class Case:
     kwargs: dict
 
 
+@dataclass(frozen=True)
+class Variant:
+    """A typical mistake: a wrong implementation (same parameters as the solution) and the hint that names it.
+
+    The hint is given only when the learner's results equal this variant's on *every* case, differ from the
+    solution on at least one, and no other variant explains them as well: a hint is never a guess.
+    """
+
+    hint: str
+    wrong: Callable
+
+
 @dataclass
 class Exercise:
-    """An exercise: its solution and a factory of cases (called afresh for every check)."""
+    """An exercise: its solution, a factory of cases (called afresh for every check) and its typical mistakes.
+
+    ``make_cases(seed, **sizes)`` builds the cases; the defaults give the cases a learner sees, other seeds and
+    sizes give cases of the same design (the property tests use them). ``variants`` are the mistakes the checker
+    recognises and names in a hint (:class:`Variant`); ``mistakes`` are wrong answers the tests run with the case
+    that must catch each (:class:`Mistake`).
+    """
 
     name: str
     title: str
     solution: Callable
-    make_cases: Callable[[], list]
+    make_cases: Callable[..., list]
     atol: float = 1e-6
     rtol: float = 1e-6
-    diagnose: Callable | None = None  # (expected, got, kwargs) -> a hint naming a typical mistake, or None
+    variants: tuple = ()  # Variant(hint, wrong function), see above
     output_names: tuple = ()  # names of the items when the function returns a tuple, used in messages
     normalize: Callable | None = None  # applied to expected and learner results before comparing
     # Typical wrong answers, each a Mistake: the tests check that each fails on the case named, with those words.
@@ -106,95 +134,104 @@ def get(name: str) -> Exercise:
         raise KeyError(f"no exercise named {name!r}; known exercises: {known}") from None
 
 
-def _fmt(value) -> str:
-    array = np.asarray(value)
-    if array.size <= 12:
-        return np.array2string(array, precision=4, suppress_small=True, separator=", ")
-    return f"array of shape {array.shape}"
+def evaluate(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT, cases: list | None = None) -> Report:
+    """Run ``fn`` on every case of exercise ``name`` and return a :class:`Report` (prints nothing).
 
-
-def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
-    """Return None when ``got`` matches ``expected``, else a sentence saying what differs and where."""
-    if got is None and expected is not None:
-        return f"{where} is None: did the function forget to `return` its result?"
-    if isinstance(expected, (tuple, list)):
-        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            length = len(got) if isinstance(got, (tuple, list)) else "not a tuple"
-            return f"{where} should be a tuple of {len(expected)} items, got {length}"
-        for index, (e, g) in enumerate(zip(expected, got)):
-            problem = compare(e, g, atol, rtol, where=f"{where}[{index}]")
-            if problem:
-                return problem
-        return None
-    expected_array = np.asarray(expected)
-    try:
-        got_array = np.asarray(got, dtype=float if expected_array.dtype.kind == "f" else None)
-    except (TypeError, ValueError):
-        return f"{where} could not be read as an array (got {type(got).__name__})"
-    if got_array.shape != expected_array.shape:
-        return f"{where} has shape {got_array.shape}, expected shape {expected_array.shape}"
-    if expected_array.dtype.kind in "fc":
-        if not np.all(np.isfinite(got_array)):
-            return f"{where} contains nan or inf: {_fmt(got_array)}"
-        if not np.allclose(got_array, expected_array, atol=atol, rtol=rtol):
-            diff = np.abs(got_array - expected_array)
-            index = np.unravel_index(np.argmax(diff), diff.shape) if diff.ndim else ()
-            location = f" at index {tuple(int(i) for i in index)}" if diff.ndim else ""
-            return (
-                f"{where} differs from the expected value (max abs difference {diff.max():.3g}{location}).\n"
-                f"    expected: {_fmt(expected_array)}\n    got:      {_fmt(got_array)}"
-            )
-        return None
-    if not np.array_equal(got_array, expected_array):
-        return f"{where} is {_fmt(got_array)}, expected {_fmt(expected_array)}"
-    return None
-
-
-def evaluate(name: str, fn: Callable) -> Report:
-    """Run ``fn`` on every case of exercise ``name`` and return a :class:`Report` (prints nothing)."""
+    Each case may run for ``time_limit`` seconds (None: no limit). A learner's ``KeyboardInterrupt`` propagates.
+    ``cases`` replaces the exercise's own cases (e.g. ``exercise.make_cases(seed=1, n=5)`` in property tests).
+    """
     exercise = get(name)
     if not callable(fn):
         return Report(name, FAILED, f"{name}: expected a function, got {type(fn).__name__}")
-    cases = exercise.make_cases()
+    cases = exercise.make_cases() if cases is None else cases
+    names = list(cases[0].kwargs)
+    convention, note = calling_convention(fn, names)
+    if convention is None:
+        return Report(name, FAILED, f"{name}: {note}.")
+    note = f"\n  Note: {note}" if note else ""
+
+    def run(case):
+        kwargs = copy_args(case.kwargs)
+        if convention == "positional":
+            return call_with_limit(fn, tuple(kwargs[k] for k in names), {}, time_limit)
+        return call_with_limit(fn, (), kwargs, time_limit)
+
+    outputs = []
     for number, case in enumerate(cases, start=1):
-        expected = exercise.solution(**_copy_args(case.kwargs))
+        label = f"{name}: case {number}/{len(cases)} '{case.name}'"
         try:
-            got = fn(**_copy_args(case.kwargs))
+            got = run(case)
         except NotImplementedError:
-            return Report(
-                name,
-                NOT_ATTEMPTED,
-                f"{name}: not attempted yet (the stub still raises NotImplementedError). "
-                f"The notebook continues with the reference solution; show_solution({name!r}) prints it.",
-            )
+            if number == 1 and _all_raise_not_implemented(run, cases[1:]):
+                return Report(
+                    name, NOT_ATTEMPTED,
+                    f"{name}: not attempted yet (the stub still raises NotImplementedError). "
+                    f"The notebook continues with the reference solution; show_solution({name!r}) prints it.",
+                )
+            return Report(name, FAILED, f"{label} raised NotImplementedError, although other cases ran: a branch of "
+                          f"your function is still unfinished.\n  This case checks {case.isolates}.{note}", case=case.name)
+        except CaseTimeout as error:
+            return Report(name, FAILED, f"{label} {error} and was stopped (an endless loop? a loop whose condition "
+                          f"never changes?).\n  This case checks {case.isolates}.{note}", case=case.name)
         except Exception as error:  # the learner's code may raise anything; report it precisely
-            return Report(
-                name,
-                FAILED,
-                f"{name}: case {number}/{len(cases)} '{case.name}' raised "
-                f"{type(error).__name__}: {error}\n  This case checks {case.isolates}.",
-                case=case.name,
-            )
-        if exercise.normalize is not None:
-            expected, got = exercise.normalize(expected), exercise.normalize(got)
-        problem = _compare_named(expected, got, exercise)
-        if problem and exercise.diagnose is not None:
-            try:
-                hint = exercise.diagnose(expected, got, case.kwargs)
-            except Exception:  # a hint must never hide the report itself
-                hint = None
-            if hint:
-                problem += f"\n  Hint: {hint}"
+            return Report(name, FAILED, f"{label} raised {type(error).__name__}: {error}\n"
+                          f"  This case checks {case.isolates}.{note}", case=case.name)
+        outputs.append(got)
+        expected = _prepare(exercise, exercise.solution(**copy_args(case.kwargs)))
+        problem = _compare_named(expected, _prepare(exercise, got), exercise)
         if problem:
+            hint = _diagnose(exercise, cases, outputs, run)
             return Report(
-                name,
-                FAILED,
-                f"{name}: case {number}/{len(cases)} '{case.name}' failed.\n"
-                f"  This case checks {case.isolates}.\n  {problem}",
-                case=case.name,
-                details={"expected": expected, "got": got},
+                name, FAILED,
+                f"{label} failed.\n  This case checks {case.isolates}.\n  {problem}"
+                + (f"\n  Hint: {hint}" if hint else "") + note,
+                case=case.name, details={"expected": expected, "got": got},
             )
     return Report(name, PASSED, f"{name}: all {len(cases)} cases passed. Well done!")
+
+
+def _all_raise_not_implemented(run, cases) -> bool:
+    """True when every one of ``cases`` raises NotImplementedError too (an untouched stub)."""
+    for case in cases:
+        try:
+            run(case)
+        except NotImplementedError:
+            continue
+        except (Exception, CaseTimeout):
+            return False
+        return False
+    return True
+
+
+def _prepare(exercise, result):
+    return exercise.normalize(result) if exercise.normalize is not None else result
+
+
+def _diagnose(exercise, cases, outputs, run) -> str | None:
+    """The hint of the one variant that explains the learner's results on every case, or None."""
+    if not exercise.variants:
+        return None
+    try:
+        outputs = outputs + [run(case) for case in cases[len(outputs):]]
+    except (Exception, CaseTimeout):
+        return None
+    explaining = []
+    for variant in exercise.variants:
+        differs = False
+        for case, got in zip(cases, outputs):
+            try:
+                with np.errstate(all="ignore"):
+                    wrong = _prepare(exercise, variant.wrong(**copy_args(case.kwargs)))
+                    expected = _prepare(exercise, exercise.solution(**copy_args(case.kwargs)))
+                if _compare_named(wrong, _prepare(exercise, got), exercise) is not None:
+                    break
+                differs = differs or _compare_named(expected, wrong, exercise) is not None
+            except Exception:
+                break
+        else:
+            if differs:
+                explaining.append(variant)
+    return explaining[0].hint if len(explaining) == 1 else None
 
 
 def _compare_named(expected, got, exercise) -> str | None:
@@ -210,23 +247,18 @@ def _compare_named(expected, got, exercise) -> str | None:
     return compare(expected, got, exercise.atol, exercise.rtol)
 
 
-def _copy_args(kwargs: dict) -> dict:
-    def copy(value):
-        if isinstance(value, np.ndarray):
-            return value.copy()
-        if isinstance(value, list):
-            return [copy(v) for v in value]
-        return value
-
-    return {k: copy(v) for k, v in kwargs.items()}
-
-
-def check(name: str, fn: Callable) -> Callable:
+def check(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Callable:
     """Check a learner's function, print the report, and return the function to continue with.
 
-    Returns ``fn`` when every case passed, otherwise the reference solution (so the notebook keeps running).
+    Returns ``fn`` when every case passed, otherwise the reference solution (so the notebook keeps running),
+    also when the check is interrupted (the stop button, Ctrl-C). ``time_limit``: seconds per case (None: none).
     """
-    report = evaluate(name, fn)
+    try:
+        report = evaluate(name, fn, time_limit)
+    except KeyboardInterrupt:
+        print(f"{name}: the check was interrupted. The notebook continues with the reference solution; "
+              "run the cell again to check your function.")
+        return get(name).solution
     _progress.record(name, report.status)  # the learner's progress file (never raises)
     print(report.message)
     if report.status == FAILED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cells
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Variant, register
 
 
 BIG = 30.0  # a bias this large saturates a sigmoid gate at 0 or 1
@@ -15,9 +15,9 @@ def _gate_bias(n, values):
     return np.concatenate([np.full(n, v) for v in values])
 
 
-def _lstm_cases() -> list:
-    rng = np.random.default_rng(6)
-    B, d, n = 2, 3, 4
+def _lstm_cases(seed: int = 6, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
     kernel, recurrent = rng.normal(scale=0.5, size=(d, 4 * n)), rng.normal(scale=0.5, size=(n, 4 * n))
     x_t, h_prev, c_prev = rng.normal(size=(B, d)), np.tanh(rng.normal(size=(B, n))), rng.normal(size=(B, n))
     common = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, "kernel": kernel, "recurrent_kernel": recurrent}
@@ -34,45 +34,46 @@ def _lstm_cases() -> list:
     ]
 
 
-def _lstm_diagnose(expected, got, kwargs):
-    try:
-        h, c = (np.asarray(v, dtype=float) for v in got)
-    except (TypeError, ValueError):
-        return None
-    _, _, gates = cells.lstm_step(**kwargs, return_gates=True)
-    i, f, candidate, o = gates["i"], gates["f"], gates["c~"], gates["o"]
-    if c.shape == expected[1].shape and np.allclose(c, i * kwargs["c_prev"] + f * candidate):
-        return "the input and forget gates are swapped: Keras's order is i, f, c, o, and c_t = f * c_prev + i * c~."
-    if np.allclose(c, expected[1]) and np.allclose(h, o * c):
-        return "h_t = o * tanh(c_t): the cell passes through tanh before the output gate."
-    return None
+def _lstm_with(order=(0, 1, 2, 3), cell_tanh=True):
+    """An LSTM step that reads the gate blocks in ``order`` (i, f, c, o positions) and may skip tanh(c_t)."""
+    def step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+        n = h_prev.shape[1]
+        z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+        block = [z[:, k * n:(k + 1) * n] for k in order]
+        i, f, c_tilde, o = cells.sigmoid(block[0]), cells.sigmoid(block[1]), np.tanh(block[2]), cells.sigmoid(block[3])
+        c_t = f * c_prev + i * c_tilde
+        return o * (np.tanh(c_t) if cell_tanh else c_t), c_t
+    return step
 
 
-def _lstm_count_cases() -> list:
+LSTM_MISTAKES = (
+    Variant("the input and forget gates are swapped: Keras's order is i, f, c, o, and c_t = f * c_prev + i * c~.",
+            _lstm_with(order=(1, 0, 2, 3))),
+    Variant("h_t = o * tanh(c_t): the cell passes through tanh before the output gate.", _lstm_with(cell_tanh=False)),
+)
+
+
+def _lstm_count_cases(seed: int = 0) -> list:
+    """Sizes where every listed mistake gives a different count from the right one and from each other."""
     return [
-        Case("one feature, two units", "a small layer: d = 1, n = 2", {"d": 1, "n": 2}),
+        Case("one feature, three units", "a small layer: d = 1, n = 3", {"d": 1, "n": 3}),
         Case("more units than features", "how n enters: the recurrent weights are n x n for each of the four blocks", {"d": 2, "n": 5}),
         Case("more features than units", "how d enters: the input weights are d x n for each block", {"d": 50, "n": 3}),
     ]
 
 
-def _lstm_count_diagnose(expected, got, kwargs):
-    d, n = kwargs["d"], kwargs["n"]
-    hints = {
-        4 * (d * n + n * n): "you forgot the bias: each of the four blocks has n bias values.",
-        d * n + n * n + n: "that is one block; an LSTM has four (input, forget, candidate, output).",
-        4 * (d * n + n) + n * n: "each of the four blocks has its own n x n recurrent weights.",
-        4 * (d * n + n * n) + n: "each of the four blocks has its own bias.",
-    }
-    try:
-        return hints.get(int(got))
-    except (TypeError, ValueError):
-        return None
+LSTM_COUNT_MISTAKES = (
+    Variant("you forgot the bias: each of the four blocks has n bias values.", lambda d, n: 4 * (d * n + n * n)),
+    Variant("that is one block; an LSTM has four (input, forget, candidate, output).", lambda d, n: d * n + n * n + n),
+    Variant("each of the four blocks has its own n x n recurrent weights.", lambda d, n: 4 * (d * n + n) + n * n),
+    Variant("each of the four blocks has its own bias.", lambda d, n: 4 * (d * n + n * n) + n),
+    Variant("that is a GRU's count (three blocks); an LSTM has four.", lambda d, n: 3 * (d * n + n * n + n)),
+)
 
 
-def _gru_cases() -> list:
-    rng = np.random.default_rng(7)
-    B, d, n = 2, 3, 4
+def _gru_cases(seed: int = 7, B: int = 2, d: int = 3, n: int = 4) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
     kernel, recurrent = rng.normal(scale=0.5, size=(d, 3 * n)), rng.normal(scale=0.5, size=(n, 3 * n))
     common = {"x_t": rng.normal(size=(B, d)), "h_prev": np.tanh(rng.normal(size=(B, n))), "kernel": kernel,
               "recurrent_kernel": recurrent}
@@ -89,22 +90,27 @@ def _gru_cases() -> list:
     ]
 
 
-def _gru_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float)
-    if got.shape != expected.shape:
-        return None
-    _, gates = cells.gru_step(**kwargs, return_gates=True)
-    if np.allclose(got, (1 - gates["z"]) * kwargs["h_prev"] + gates["z"] * gates["h~"]):
-        return "z and 1 - z are swapped: Keras keeps the old state in proportion z."
-    both_biases = np.stack([kwargs["bias"], np.zeros_like(kwargs["bias"])])
-    if np.allclose(got, cells.gru_step(**{**kwargs, "bias": both_biases}, reset_after=True)):
-        return "that is the reset_after=True form; here r multiplies h_prev before the product with U_h."
-    return None
+def _gru_swapped_z(x_t, h_prev, kernel, recurrent_kernel, bias):
+    """Mistake: h_t = (1 - z) * h_prev + z * h~."""
+    _, gates = cells.gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, return_gates=True)
+    return (1 - gates["z"]) * h_prev + gates["z"] * gates["h~"]
 
 
-def _candidate_cases() -> list:
-    rng = np.random.default_rng(8)
-    B, d, n = 3, 2, 4
+def _gru_reset_after(x_t, h_prev, kernel, recurrent_kernel, bias):
+    """Mistake: the reset gate applied after the product with U_h (Keras's reset_after=True form)."""
+    both_biases = np.stack([bias, np.zeros_like(bias)])
+    return cells.gru_step(x_t, h_prev, kernel, recurrent_kernel, both_biases, reset_after=True)
+
+
+GRU_MISTAKES = (
+    Variant("z and 1 - z are swapped: Keras keeps the old state in proportion z.", _gru_swapped_z),
+    Variant("that is the reset_after=True form; here r multiplies h_prev before the product with U_h.", _gru_reset_after),
+)
+
+
+def _candidate_cases(seed: int = 8, B: int = 3, d: int = 2, n: int = 4) -> list:
+    """The cases; other seeds and sizes give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
     W, U, b = rng.normal(size=(d, n)), rng.normal(size=(n, n)), rng.normal(size=n)
     x_t = rng.normal(size=(B, d))
     return [
@@ -117,9 +123,9 @@ def _candidate_cases() -> list:
     ]
 
 
-register(Exercise("lstm_step", "One LSTM step", cells.lstm_step, _lstm_cases, diagnose=_lstm_diagnose,
+register(Exercise("lstm_step", "One LSTM step", cells.lstm_step, _lstm_cases, variants=LSTM_MISTAKES,
                   output_names=("h_t", "c_t")))
 register(Exercise("lstm_parameter_count", "Parameters of an LSTM layer", cells.lstm_parameter_count,
-                  _lstm_count_cases, diagnose=_lstm_count_diagnose))
-register(Exercise("gru_step", "One GRU step (original formulation)", cells.gru_step, _gru_cases, diagnose=_gru_diagnose))
+                  _lstm_count_cases, variants=LSTM_COUNT_MISTAKES))
+register(Exercise("gru_step", "One GRU step (original formulation)", cells.gru_step, _gru_cases, variants=GRU_MISTAKES))
 register(Exercise("gru_candidate", "The GRU candidate and its reset gate", cells.gru_candidate, _candidate_cases))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .framework import Case, Exercise, register
+from .framework import Case, Exercise, Variant, register
 
 
 def ema_states(x, alpha, h0=0.0):
@@ -23,44 +23,46 @@ def ema_states(x, alpha, h0=0.0):
     return states
 
 
-def _ema_cases() -> list:
-    rng = np.random.default_rng(0)
+def _ema_cases(seed: int = 0, B: int = 2, T: int = 5) -> list:
+    """The cases; other seeds and sizes (T >= 2) give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
     return [
         Case(
             "alpha = 0, no memory",
             "the input term (1 - alpha) * x_t on its own: with alpha = 0 every state must equal its input",
-            {"x": rng.normal(size=(2, 5)), "alpha": 0.0, "h0": 0.0},
+            {"x": rng.normal(size=(B, T)), "alpha": 0.0, "h0": 0.0},
         ),
         Case(
             "zero input, h0 = 1",
             "the recurrent term alpha * h_{t-1} and the initial state on their own: with x = 0 and h_0 = 1 "
             "the states are alpha, alpha^2, ..., alpha^T (h_0 itself is not an output)",
-            {"x": np.zeros((2, 6)), "alpha": 0.5, "h0": 1.0},
+            {"x": np.zeros((B, T + 1)), "alpha": 0.5, "h0": 1.0},
         ),
         Case(
-            "3 sequences of 4 steps",
+            f"{B + 1} sequences of {T - 1} steps",
             "that time runs along axis 1 and the batch along axis 0, with one state per time step",
-            {"x": rng.normal(size=(3, 4)), "alpha": 0.7, "h0": 0.0},
+            {"x": rng.normal(size=(B + 1, T - 1)), "alpha": 0.7, "h0": 0.0},
         ),
         Case(
             "general case",
             "everything together: random inputs, a per-sequence initial state and alpha = 0.9",
-            {"x": rng.normal(size=(4, 9)), "alpha": 0.9, "h0": rng.normal(size=(4,))},
+            {"x": rng.normal(size=(B + 2, T + 4)), "alpha": 0.9, "h0": rng.normal(size=(B + 2,))},
         ),
     ]
 
 
-def _ema_diagnose(expected, got, kwargs):
-    got = np.asarray(got, dtype=float)
-    if got.shape == expected.shape and expected.shape[1] > 1 and np.allclose(got[:, 1:], expected[:, :-1]):
-        return "your states are shifted one step late: store h_t after updating it, not h_{t-1} before."
-    return None
+def _ema_stored_before_update(x, alpha, h0=0.0):
+    """Mistake: h_{t-1} is stored before the update, so the states come one step late (starting with h_0)."""
+    states = ema_states(x, alpha, h0)
+    first = np.broadcast_to(np.asarray(h0, dtype=float), (states.shape[0],))
+    return np.concatenate([first[:, None], states[:, :-1]], axis=1)
 
 
 register(
     Exercise(
         "ema_states", "Exponential moving average as a recurrence", ema_states, _ema_cases,
-        diagnose=_ema_diagnose,
+        variants=(Variant("your states are shifted one step late: store h_t after updating it, not h_{t-1} before.",
+                          _ema_stored_before_update),),
     )
 )
 

@@ -1,0 +1,280 @@
+"""Training one recurrent model with ``tf.distribute``, on this machine, compared with a single process.
+
+Three ways to train the same GRU on the same adding-problem data with the same global batches:
+
+* ``"single"``: one process, no strategy (the reference);
+* ``"mirrored"``: ``tf.distribute.MirroredStrategy`` over two logical CPU devices of one process, with ``model.fit``;
+* ``"multiworker"``: ``tf.distribute.MultiWorkerMirroredStrategy`` with two real worker processes that talk over
+  loopback (``TF_CONFIG`` on 127.0.0.1). ``model.fit`` fails under this strategy in Keras 3.15 ("Attempt to convert
+  a value (PerReplica...) to a Tensor"), so the workers run a custom loop: ``distribute_datasets_from_function``,
+  ``strategy.run`` and ``strategy.reduce``.
+
+In every mode each global batch of ``global_batch`` examples is split into equal per-replica halves, each replica's
+loss is summed over its examples and divided by the *global* batch size, and the replicas' gradients are summed
+(the all-reduce): the update equals the single-process update on the whole global batch, so the loss curves must
+agree up to floating-point summation order. Each run happens in fresh processes started and stopped here, with a
+time limit (a hung worker is killed and reported); nothing listens on anything but 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODES = ("single", "mirrored", "multiworker")
+
+
+class DistributedError(RuntimeError):
+    """A training process failed or exceeded its time limit; the message holds the end of its error output."""
+
+
+@dataclass
+class Config:
+    """What to train: a GRU(``units``) + Dense(1) on the adding problem of length ``steps``."""
+
+    examples: int = 2048
+    steps: int = 20
+    units: int = 16
+    global_batch: int = 64
+    epochs: int = 2
+    learning_rate: float = 1e-3
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("examples", "steps", "units", "global_batch", "epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.global_batch % 2:
+            raise ValueError(f"global_batch must be even (two replicas share it), got {self.global_batch}")
+        if self.examples < self.global_batch:
+            raise ValueError(f"examples ({self.examples}) must be at least one global batch ({self.global_batch})")
+
+
+@dataclass
+class Run:
+    """The outcome of one mode: the loss after every step (the global batch's mean loss), the seconds spent in
+    the training loop, examples per second, and what each worker reported."""
+
+    mode: str
+    losses: list
+    seconds: float
+    examples_per_second: float
+    workers: list = field(default_factory=list)
+
+
+def free_ports(count: int) -> list:
+    """``count`` TCP ports on 127.0.0.1 that are free right now."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _environment(threads: int) -> dict:
+    env = dict(os.environ)
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1",
+               CUDA_VISIBLE_DEVICES="")
+    env.pop("TF_CONFIG", None)
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _start(mode: str, config: Config, out: Path, env: dict):
+    command = [sys.executable, "-m", "course_utils.distributed", mode, "--out", str(out), "--config",
+               json.dumps(config.__dict__)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait(processes: list, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    try:
+        for process in processes:
+            remaining = max(0.1, deadline - time.monotonic())
+            process.wait(timeout=remaining)
+    except subprocess.TimeoutExpired:
+        raise DistributedError(f"{what} did not finish within {timeout:.0f} s; the processes were stopped") from None
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for index, process in enumerate(processes):
+        if process.returncode != 0:
+            tail = (process.stderr.read() if process.stderr else "").strip().splitlines()[-8:]
+            raise DistributedError(f"{what}: process {index} exited with {process.returncode}:\n" + "\n".join(tail))
+
+
+def train(mode: str, config: Config | None = None, timeout: float = 300, threads: int = 1) -> Run:
+    """Train in ``mode`` (``"single"``, ``"mirrored"`` or ``"multiworker"``) in fresh processes and return a
+    :class:`Run`. ``threads`` is each process's intra-op thread count. Raises :class:`DistributedError` when a
+    process fails or the run exceeds ``timeout`` seconds."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    config = config or Config()
+    with tempfile.TemporaryDirectory(prefix="course-distributed-") as folder:
+        folder = Path(folder)
+        env = _environment(threads)
+        if mode == "multiworker":
+            ports = free_ports(2)
+            processes, outs = [], []
+            for index in range(2):
+                worker_env = dict(env, TF_CONFIG=json.dumps({
+                    "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
+                    "task": {"type": "worker", "index": index},
+                }))
+                outs.append(folder / f"worker{index}.json")
+                processes.append(_start(mode, config, outs[-1], worker_env))
+        else:
+            outs = [folder / "run.json"]
+            processes = [_start(mode, config, outs[0], env)]
+        _wait(processes, timeout, f"{mode} training")
+        reports = [json.loads(path.read_text()) for path in outs]
+    first = reports[0]
+    seconds = max(r["seconds"] for r in reports)
+    total = config.epochs * (config.examples // config.global_batch) * config.global_batch
+    return Run(mode, first["losses"], seconds, total / seconds, reports)
+
+
+# ------------------------------------------------------------------------------------------------------
+# What runs inside the training processes
+# ------------------------------------------------------------------------------------------------------
+
+def _data(config: Config):
+    from .datasets import adding_problem
+
+    x, y = adding_problem(config.examples, config.steps, seed=config.seed)
+    usable = (config.examples // config.global_batch) * config.global_batch
+    return x[:usable], y[:usable]
+
+
+def _model(config: Config):
+    import keras
+
+    return keras.Sequential([keras.Input((config.steps, 2)), keras.layers.GRU(config.units), keras.layers.Dense(1)])
+
+
+def _custom_loop(strategy, config: Config) -> dict:
+    """The training loop shared by "single" and "multiworker": per-replica halves of each global batch."""
+    import keras
+    import tensorflow as tf
+
+    x, y = _data(config)
+
+    def dataset_fn(context):
+        per_replica = context.get_per_replica_batch_size(config.global_batch)
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(config.global_batch, drop_remainder=True)
+        if context.num_input_pipelines > 1:  # one worker's part of every global batch
+            start = context.input_pipeline_id * per_replica
+            ds = ds.map(lambda a, b: (a[start:start + per_replica], b[start:start + per_replica]))
+        return ds.repeat(config.epochs)
+
+    options = tf.distribute.InputOptions()
+    dataset = strategy.distribute_datasets_from_function(dataset_fn, options)
+    with strategy.scope():
+        keras.utils.set_random_seed(config.seed)
+        model = _model(config)
+        optimizer = keras.optimizers.Adam(config.learning_rate)
+
+    def step(inputs, targets):
+        with tf.GradientTape() as tape:
+            predictions = model(inputs, training=True)
+            per_example = tf.reduce_mean(tf.square(predictions - targets), axis=-1)
+            loss = tf.reduce_sum(per_example) / config.global_batch  # divide by the GLOBAL batch size
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    @tf.function
+    def distributed_step(inputs, targets):
+        per_replica = strategy.run(step, args=(inputs, targets))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    losses, start = [], None
+    for index, (inputs, targets) in enumerate(dataset):
+        if index == 1:
+            start = time.perf_counter()  # the first step traces the function: not timed
+        losses.append(float(distributed_step(inputs, targets)))
+    seconds = time.perf_counter() - start if start is not None else 0.0
+    steps_timed = max(1, len(losses) - 1)
+    return {"losses": losses, "seconds": seconds * len(losses) / steps_timed}
+
+
+def _mirrored_fit(config: Config) -> dict:
+    """MirroredStrategy over two logical CPU devices of this process, with model.fit."""
+    import keras
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    strategy = tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")])
+    x, y = _data(config)
+    with strategy.scope():
+        keras.utils.set_random_seed(config.seed)
+        model = _model(config)
+        model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
+
+    class Losses(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.values, self.start = [], None
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.start is None and self.values:
+                self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.values.append(float(logs["loss"]))
+
+    record = Losses()
+    model.fit(x, y, batch_size=config.global_batch, epochs=config.epochs, shuffle=False, verbose=0,
+              callbacks=[record])
+    seconds = time.perf_counter() - record.start
+    steps_timed = max(1, len(record.values) - 1)
+    # Keras reports the running mean of the epoch's batch losses; turn it back into each batch's loss.
+    per_epoch = len(record.values) // config.epochs
+    losses = []
+    for epoch in range(config.epochs):
+        means = record.values[epoch * per_epoch:(epoch + 1) * per_epoch]
+        losses += [means[0]] + [(k + 1) * means[k] - k * means[k - 1] for k in range(1, len(means))]
+    return {"losses": losses, "seconds": seconds * len(losses) / steps_timed, "replicas": strategy.num_replicas_in_sync}
+
+
+def _worker_main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.distributed")
+    parser.add_argument("mode", choices=MODES)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--config", required=True)
+    args = parser.parse_args(argv)
+    config = Config(**json.loads(args.config))
+    from .config import import_tensorflow
+
+    tf = import_tensorflow()
+    if args.mode == "mirrored":
+        report = _mirrored_fit(config)
+    elif args.mode == "multiworker":
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        report = _custom_loop(strategy, config)
+        report["replicas"] = strategy.num_replicas_in_sync
+        report["task"] = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
+    else:
+        report = _custom_loop(tf.distribute.get_strategy(), config)
+        report["replicas"] = 1
+    Path(args.out).write_text(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main())

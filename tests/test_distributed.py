@@ -1,0 +1,43 @@
+"""tf.distribute on this machine: two real worker processes (loopback only) train like one process."""
+import numpy as np
+import pytest
+
+from course_utils import distributed
+
+SMALL = distributed.Config(examples=256, steps=8, units=4, global_batch=32, epochs=1, seed=3)
+
+
+def test_two_workers_and_two_mirrored_replicas_reproduce_the_single_process_losses():
+    single = distributed.train("single", SMALL, timeout=120)
+    workers = distributed.train("multiworker", SMALL, timeout=180)
+    mirrored = distributed.train("mirrored", SMALL, timeout=120)
+    assert len(single.losses) == SMALL.examples // SMALL.global_batch == len(workers.losses) == len(mirrored.losses)
+    np.testing.assert_allclose(workers.losses, single.losses, rtol=1e-4)
+    np.testing.assert_allclose(mirrored.losses, single.losses, rtol=1e-4)
+    assert [w["task"] for w in workers.workers] == [0, 1]
+    assert all(w["replicas"] == 2 for w in workers.workers) and mirrored.workers[0]["replicas"] == 2
+    np.testing.assert_array_equal(workers.workers[0]["losses"], workers.workers[1]["losses"])  # both agree exactly
+    assert single.examples_per_second > 0 and workers.seconds > 0
+
+
+def test_a_run_over_its_time_limit_is_stopped_and_reported():
+    with pytest.raises(distributed.DistributedError, match="did not finish within"):
+        distributed.train("multiworker", SMALL, timeout=0.5)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"global_batch": 33}, "must be even"),
+    ({"examples": 16}, "at least one global batch"),
+    ({"units": 0}, "units must be a positive int"),
+    ({"epochs": 1.5}, "epochs must be a positive int"),
+])
+def test_bad_configurations_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        distributed.Config(**kwargs)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        distributed.train("parameter-server", SMALL)
+
+
+def test_free_ports_are_distinct_loopback_ports():
+    ports = distributed.free_ports(3)
+    assert len(set(ports)) == 3 and all(1024 <= p < 65536 for p in ports)
