@@ -157,47 +157,21 @@ def chapter_info(path) -> Chapter:
 
 
 def mistakes_of(name: str) -> list:
-    """``[(case, what the case checks, the checker's hint)]`` for each typical mistake registered with exercise
-    ``name``: each mistake is run through the checker, so the words are exactly what a learner would see.
-    An exercise that registers no :class:`~course_utils.exercises.Mistake` yet gives the hints its ``diagnose``
-    function can return (read from its source), with an empty case."""
+    """``[(case, the checker's hint)]`` for each typical mistake exercise ``name`` knows: the hints of its
+    ``variants`` (what the checker says when a learner's results match that mistake), then each registered
+    :class:`~course_utils.exercises.Mistake` run through the checker (its case, and the hint or the failing line),
+    so the words are exactly what a learner would see."""
     from .exercises import evaluate, get
 
     exercise = get(name)
-    cases = {case.name: case.isolates for case in exercise.make_cases()}
-    found = []
-    for mistake in exercise.mistakes:
+    found = [("", " ".join(variant.hint.split())) for variant in getattr(exercise, "variants", ())]
+    for mistake in getattr(exercise, "mistakes", ()):
         report = evaluate(name, mistake.function)
         hint = re.search(r"Hint: (.+)", report.message, re.DOTALL)
         text = " ".join(hint.group(1).split()) if hint else " ".join(report.message.splitlines()[-1].split())
-        found.append((mistake.case, cases.get(mistake.case, ""), text))
-    if not found and exercise.diagnose is not None:
-        found = [("", "", hint) for hint in _hints_in_source(exercise.diagnose)]
+        if not any(text == known for _, known in found):
+            found.append((mistake.case, text))
     return found
-
-
-def _hints_in_source(function) -> list:
-    """The sentences a diagnose function can return: its string constants that read like a hint."""
-    import ast
-    import inspect
-    import textwrap
-
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return []
-    hints = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
-            text = "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            text = node.value
-        else:
-            continue
-        text = " ".join(text.split())
-        if len(text) > 25 and " " in text and text not in hints and not any(text in h for h in hints):
-            hints.append(text)
-    return hints
 
 
 def _default_link(chapter: Chapter, anchor: str = "") -> str:
@@ -266,7 +240,7 @@ def guide(root, link=_default_link) -> str:
                     mistakes = mistakes_of(name)
                     if mistakes:
                         out.append("  Typical mistakes the checker diagnoses, in its own words:")
-                    for case, isolates, hint in mistakes:
+                    for case, hint in mistakes:
                         out.append(f"  * case *{case}*: {hint}" if case else f"  * {hint}")
                 except KeyError:
                     out.append(f"* **`{name}`**: not registered in `course_utils.exercises`.")
