@@ -4,7 +4,7 @@ Nothing here is typed by hand, so both follow the chapters as they change:
 
 * :func:`chapter_info` reads a chapter: title, one-line summary, objectives, prerequisites (its first cell), the
   measured full-mode run time (``metadata.course.wall_time_s``), the quick-mode time when one was recorded
-  (``metadata.course.quick_wall_time_s``), its sections with the compute time each took in the stored full-mode
+  (``metadata.course.quick_wall_time_s``, stored by ``python -m course_utils run --record-quick-time``), its sections with the compute time each took in the stored full-mode
   run (the cells' execution timestamps), the exercises it checks and its review questions.
 * :func:`guide` writes the instructor guide (Markdown): per chapter the objectives, prerequisites, a session
   plan with measured times, which cells to live-code, the exercises with the typical mistakes their checkers
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .notebooks import METADATA_KEY, format_seconds, read
+from .notebooks import METADATA_KEY, code_hash, format_seconds, read
 from .progress import exercises_by_chapter
 from .readme import chapter_row, chapters
 
@@ -150,7 +150,9 @@ def chapter_info(path) -> Chapter:
         objectives=_field(first, "After this chapter you will be able to"),
         prerequisites=_field(first, "Prerequisites:"),
         full_time=row["time"],
-        quick_time=format_seconds(quick) if isinstance(quick, (int, float)) else "not recorded",
+        quick_time=(("not recorded" if not isinstance(quick, (int, float)) else
+                     "measured on older code" if meta.get("quick_code_hash", code_hash(nb)) != code_hash(nb)
+                     else format_seconds(quick))),
         executed=meta.get("executed", "") if meta.get("mode") == "full" else "",
         sections=sections, exercises=exercises, questions=_split_items(review_text), exam=exam,
     )

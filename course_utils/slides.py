@@ -154,10 +154,10 @@ STYLE = """
 .reveal h1 { font-size: 1.9em; } .reveal h2 { font-size: 1.5em; } .reveal h3 { font-size: 1.2em; }
 .reveal pre { width: 100%; font-size: 0.75em; box-shadow: none; }
 .reveal pre code { max-height: 420px; }
-.reveal pre.output { background: #f4f4f4; color: #222; padding: 0.4em; max-height: 360px; overflow: auto; }
+.reveal pre.output { background: #f4f4f4; color: #222; padding: 0.4em; max-height: 360px; overflow: auto; white-space: pre-wrap; }
 .reveal img.figure { max-height: 460px; background: white; }
 .reveal table { font-size: 0.8em; }
-.reveal .back-link { position: fixed; right: 1em; bottom: 0.5em; font-size: 14px; z-index: 30; }
+.back-link { position: fixed; left: 1em; bottom: 0.5em; font-size: 14px; z-index: 30; font-family: sans-serif; }
 """
 
 

@@ -65,3 +65,21 @@ def test_written_files_link_to_the_notebooks(tmp_path):
 def test_slug_matches_myst_anchors():
     assert instructor.slug("Keras's default: `reset_after=True`") == "kerass-default-reset_aftertrue"
     assert instructor.slug("A task where order matters") == "a-task-where-order-matters"
+
+
+def test_a_recorded_quick_time_reaches_the_guide_and_goes_stale_with_the_code(tmp_path):
+    from course_utils.notebooks import record_quick_time
+
+    root = _copy_checkout(tmp_path)
+    path = chapters(root)[0]
+    record_quick_time(path, 37.2)
+    row = next(l for l in instructor.guide(root).splitlines() if l.startswith(f"| {path.name[:2]} |"))
+    assert "| 37 s |" in row
+    before = json.loads((REPO / "notebooks" / path.name).read_text())
+    after = json.loads(path.read_text())
+    assert after["cells"] == before["cells"]  # only the metadata changed
+    code = next(c for c in after["cells"] if c["cell_type"] == "code")
+    code["source"] = "".join(code["source"]) + "\n# changed"
+    path.write_text(json.dumps(after))
+    row = next(l for l in instructor.guide(root).splitlines() if l.startswith(f"| {path.name[:2]} |"))
+    assert "measured on older code" in row
