@@ -83,3 +83,21 @@ def test_a_recorded_quick_time_reaches_the_guide_and_goes_stale_with_the_code(tm
     path.write_text(json.dumps(after))
     row = next(l for l in instructor.guide(root).splitlines() if l.startswith(f"| {path.name[:2]} |"))
     assert "measured on older code" in row
+
+
+def test_a_new_chapter_appears_on_the_site_with_no_edit_of_the_site(tmp_path):
+    """A chapter added to notebooks/ gets a page, a deck, a guide entry and a place in the navigation."""
+    import pytest
+
+    site = pytest.importorskip("course_utils.site")
+    root = _copy_checkout(tmp_path / "repo")
+    first = chapters(root)[0]
+    nb = json.loads(first.read_text())
+    nb["cells"][0]["source"] = "# 42 · A chapter written later\n\n**In this chapter:** something new.\n"
+    (root / "notebooks" / "42_later.ipynb").write_text(json.dumps(nb))
+    src = tmp_path / "src"
+    summary = site.write_sources(root, src)
+    assert "42_later.ipynb" in summary["chapters"]
+    assert (src / "chapters" / "42_later.ipynb").is_file() and (src / "_extra" / "slides" / "42_later.html").is_file()
+    assert "chapters/42_later" in (src / "index.md").read_text()
+    assert "42 · A chapter written later" in (src / "instructor-guide.md").read_text()
