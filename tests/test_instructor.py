@@ -90,6 +90,7 @@ def test_a_new_chapter_appears_on_the_site_with_no_edit_of_the_site(tmp_path):
     import pytest
 
     site = pytest.importorskip("course_utils.site")
+    (tmp_path / "repo").mkdir()
     root = _copy_checkout(tmp_path / "repo")
     first = chapters(root)[0]
     nb = json.loads(first.read_text())
