@@ -89,10 +89,10 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, return_gates=
     return h_t, c_t
 
 
-def gru_candidate(x_t, h_prev, r, W_h, U_h, b_h):
+def gru_candidate(x_t, h_prev, r, W_xh, W_hh, b_h):
     """The GRU candidate state with a given reset gate r (original formulation, reset before the product):
-    h_tilde = tanh(x_t W_h + (r * h_prev) U_h + b_h). With r = 0 it ignores the past entirely."""
-    return np.tanh(x_t @ W_h + (r * h_prev) @ U_h + b_h)
+    h_tilde = tanh(x_t W_xh + (r * h_prev) W_hh + b_h). With r = 0 it ignores the past entirely."""
+    return np.tanh(x_t @ W_xh + (r * h_prev) @ W_hh + b_h)
 
 
 def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=False, return_gates=False):
@@ -102,12 +102,12 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=False, ret
     ``return_gates=True`` a pair (h_t, dict of "z", "r", "h~"). Keras keeps the old state in proportion z:
     h_t = z * h_prev + (1 - z) * h_tilde.
 
-    * ``reset_after=False`` (Cho et al. 2014), ``bias`` (3n,): the reset gate multiplies h_prev before U_h.
+    * ``reset_after=False`` (Cho et al. 2014), ``bias`` (3n,): the reset gate multiplies h_prev before W_hh.
     * ``reset_after=True`` (Keras's default, the cuDNN form), ``bias`` (2, 3n) = input and recurrent bias:
-      h_tilde = tanh(x_t W_h + b_h + r * (h_prev U_h + b'_h)), the reset gate acts after the product.
+      h_tilde = tanh(x_t W_xh + b_h + r * (h_prev W_hh + b'_h)), the reset gate acts after the product.
     """
     n = h_prev.shape[1]
-    W_h, U_h = kernel[:, 2 * n:], recurrent_kernel[:, 2 * n:]
+    W_xh, W_hh = kernel[:, 2 * n:], recurrent_kernel[:, 2 * n:]
     if reset_after:
         x_part = x_t @ kernel + bias[0]
         h_part = h_prev @ recurrent_kernel + bias[1]
@@ -117,7 +117,7 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=False, ret
     else:
         gates = x_t @ kernel[:, :2 * n] + h_prev @ recurrent_kernel[:, :2 * n] + bias[:2 * n]
         z, r = sigmoid(gates[:, :n]), sigmoid(gates[:, n:])  # update and reset gates
-        h_tilde = gru_candidate(x_t, h_prev, r, W_h, U_h, bias[2 * n:])
+        h_tilde = gru_candidate(x_t, h_prev, r, W_xh, W_hh, bias[2 * n:])
     h_t = z * h_prev + (1 - z) * h_tilde
     if return_gates:
         return h_t, {"z": z, "r": r, "h~": h_tilde}

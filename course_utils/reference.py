@@ -207,9 +207,9 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, reset_after=True, re
     reset gate, candidate). Keras keeps the *old* state in proportion z: ``h_t = z_t * h_{t-1} + (1 - z_t) * h~_t``.
 
     * ``reset_after=False`` (Cho et al. 2014): ``bias`` (3n,);
-      ``h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)``: the reset gate acts on the state before the product.
+      ``h~_t = tanh(x_t W_xh + (r_t * h_{t-1}) W_hh + b_h)``: the reset gate acts on the state before the product.
     * ``reset_after=True`` (Keras's default, the cuDNN form): ``bias`` (2, 3n), an input and a recurrent bias;
-      ``h~_t = tanh(x_t W_h + b_h + r_t * (h_{t-1} U_h + b'_h))``: the reset gate acts after the product.
+      ``h~_t = tanh(x_t W_xh + b_h + r_t * (h_{t-1} W_hh + b'_h))``: the reset gate acts after the product.
 
     With ``return_gates=True`` a third item is returned: a dict of arrays (B, T, n) for "z", "r", "h~".
     NaN inputs propagate to the states of the sequences they appear in.

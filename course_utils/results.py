@@ -331,3 +331,12 @@ def compare_text(rows) -> str:
     lines = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)).rstrip()]
     lines += ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in body]
     return "\n".join(lines)
+
+
+def mean_range(values, digits: int = 3) -> str:
+    """'0.896 (0.880-0.910)': the mean and the min-max of per-seed values, as :func:`record` prints them."""
+    floats, _ = _as_values(values, None)
+    fmt = f"{{:.{digits}f}}"
+    if len(floats) == 1:
+        return fmt.format(floats[0])
+    return f"{fmt.format(sum(floats) / len(floats))} ({fmt.format(min(floats))}-{fmt.format(max(floats))})"

@@ -183,16 +183,16 @@ def gru_reset_after(x_t, h_prev, kernel, recurrent_kernel, bias):
     return z * h_prev + (1 - z) * cand
 
 
-def candidate_ignores_r(x_t, h_prev, r, W_h, U_h, b_h):
-    return np.tanh(x_t @ W_h + h_prev @ U_h + b_h)
+def candidate_ignores_r(x_t, h_prev, r, W_xh, W_hh, b_h):
+    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
 
 
-def candidate_r_after(x_t, h_prev, r, W_h, U_h, b_h):
-    return np.tanh(x_t @ W_h + r * (h_prev @ U_h) + b_h)
+def candidate_r_after(x_t, h_prev, r, W_xh, W_hh, b_h):
+    return np.tanh(x_t @ W_xh + r * (h_prev @ W_hh) + b_h)
 
 
-def candidate_r_on_input(x_t, h_prev, r, W_h, U_h, b_h):
-    return np.tanh(r * (x_t @ W_h) + h_prev @ U_h + b_h)
+def candidate_r_on_input(x_t, h_prev, r, W_xh, W_hh, b_h):
+    return np.tanh(r * (x_t @ W_xh) + h_prev @ W_hh + b_h)
 
 
 WRONG = {

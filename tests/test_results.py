@@ -118,3 +118,11 @@ def test_cli_results_lists_recorded_results_and_rejects_a_non_notebook(tmp_path)
     (tmp_path / "broken.ipynb").write_text("not json")
     broken = run(str(tmp_path / "broken.ipynb"))
     assert broken.returncode == 2 and "cannot be read as a notebook" in broken.stderr
+
+
+def test_mean_range_formats_like_record():
+    from course_utils.results import mean_range
+
+    assert mean_range([0.9, 0.8, 1.0]) == "0.900 (0.800-1.000)"
+    assert mean_range({0: 2.0, 1: 4.0}, digits=1) == "3.0 (2.0-4.0)"
+    assert mean_range(0.5) == "0.500"

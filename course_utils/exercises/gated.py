@@ -80,10 +80,10 @@ def _gru_cases(seed: int = 7, B: int = 2, d: int = 3, n: int = 4) -> list:
     return [
         Case("update gate z = 1", "Keras's convention h_t = z * h_prev + (1 - z) * h~: with z = 1 the state is copied unchanged",
              {**common, "bias": _gate_bias(n, (BIG, 0, 0))}),
-        Case("z = 0, reset gate r = 0", "the candidate with the past switched off: h_t = tanh(x_t W_h + b_h)",
+        Case("z = 0, reset gate r = 0", "the candidate with the past switched off: h_t = tanh(x_t W_xh + b_h)",
              {**common, "bias": _gate_bias(n, (-BIG, -BIG, 0))}),
-        Case("z = 0, reset gate r = 1", "the candidate with the full past: h_t = tanh(x_t W_h + h_prev U_h + b_h), "
-             "the reset gate multiplying h_prev *before* U_h",
+        Case("z = 0, reset gate r = 1", "the candidate with the full past: h_t = tanh(x_t W_xh + h_prev W_hh + b_h), "
+             "the reset gate multiplying h_prev *before* W_hh",
              {**common, "bias": _gate_bias(n, (-BIG, BIG, 0))}),
         Case("general case", "all gates together with random weights and bias (Keras's order z, r, h)",
              {**common, "bias": rng.normal(size=3 * n)}),
@@ -97,14 +97,14 @@ def _gru_swapped_z(x_t, h_prev, kernel, recurrent_kernel, bias):
 
 
 def _gru_reset_after(x_t, h_prev, kernel, recurrent_kernel, bias):
-    """Mistake: the reset gate applied after the product with U_h (Keras's reset_after=True form)."""
+    """Mistake: the reset gate applied after the product with W_hh (Keras's reset_after=True form)."""
     both_biases = np.stack([bias, np.zeros_like(bias)])
     return cells.gru_step(x_t, h_prev, kernel, recurrent_kernel, both_biases, reset_after=True)
 
 
 GRU_MISTAKES = (
     Variant("z and 1 - z are swapped: Keras keeps the old state in proportion z.", _gru_swapped_z),
-    Variant("that is the reset_after=True form; here r multiplies h_prev before the product with U_h.", _gru_reset_after),
+    Variant("that is the reset_after=True form; here r multiplies h_prev before the product with W_hh.", _gru_reset_after),
 )
 
 
@@ -115,11 +115,11 @@ def _candidate_cases(seed: int = 8, B: int = 3, d: int = 2, n: int = 4) -> list:
     x_t = rng.normal(size=(B, d))
     return [
         Case("r = 0", "that a closed reset gate removes the past: the candidate must not depend on h_prev at all",
-             {"x_t": x_t, "h_prev": 5 * rng.normal(size=(B, n)), "r": np.zeros((B, n)), "W_h": W, "U_h": U, "b_h": b}),
+             {"x_t": x_t, "h_prev": 5 * rng.normal(size=(B, n)), "r": np.zeros((B, n)), "W_xh": W, "W_hh": U, "b_h": b}),
         Case("r = 1", "that an open reset gate lets the whole previous state into the candidate",
-             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": np.ones((B, n)), "W_h": W, "U_h": U, "b_h": b}),
-        Case("r per unit", "that r acts element-wise on h_prev, unit by unit, before the product with U_h",
-             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": rng.uniform(size=(B, n)), "W_h": W, "U_h": U, "b_h": b}),
+             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": np.ones((B, n)), "W_xh": W, "W_hh": U, "b_h": b}),
+        Case("r per unit", "that r acts element-wise on h_prev, unit by unit, before the product with W_hh",
+             {"x_t": x_t, "h_prev": rng.normal(size=(B, n)), "r": rng.uniform(size=(B, n)), "W_xh": W, "W_hh": U, "b_h": b}),
     ]
 
 
