@@ -126,7 +126,8 @@ def chapter_info(path) -> Chapter:
             for line in cell.source.splitlines():
                 if line.startswith("## "):
                     heading = line[3:].strip()
-                    current = Section(heading, slug(heading))
+                    # A heading with math gets an anchor whose form depends on the renderer: link the chapter only.
+                    current = Section(heading, "" if "$" in heading else slug(heading))
                     sections.append(current)
                     texts[heading] = []
                 elif current is not None:
