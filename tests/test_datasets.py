@@ -332,3 +332,30 @@ def test_char_text_is_real_prose():
     assert len(text) > 400_000 and text.isascii() and ">>>" not in text
     assert text == datasets.load_char_text()
     assert "the" in text.split()[:2000] and len(datasets.load_char_text(max_chars=1000)) == 1000
+
+
+# The offline phrase corpus is frozen: chapter 08's results rest on it. A change of the generator (or of the Babel /
+# num2words data it calls) must be deliberate: update these pins and re-execute chapter 08.
+PHRASES_SAMPLE_SHA256 = "bcde6655abffdc75c3589f3d86f1df48b5148f98bde767e4f1c9cac2c04f8f11"
+PHRASES_SAMPLE_KINDS = {"cardinal": 403, "currency": 182, "currency words": 179, "date": 469, "ordinal": 88,
+                        "relative time": 87, "time": 152, "unit": 264, "year": 176}
+
+
+def test_phrase_corpus_is_frozen():
+    import hashlib
+    from collections import Counter
+
+    pairs, kinds = phrases.generate_pairs(2000, seed=0)
+    text = "\n".join(f"{kind}\t{en}\t{es}" for (en, es), kind in zip(pairs, kinds))
+    assert dict(Counter(kinds)) == PHRASES_SAMPLE_KINDS
+    assert hashlib.sha256(text.encode()).hexdigest() == PHRASES_SAMPLE_SHA256
+
+
+def test_phrase_targets_follow_from_the_source():
+    """One Spanish style per English form: a cardinal keeps words or digits; no date in the medium format."""
+    pairs, kinds = phrases.generate_pairs(20_000, seed=1)
+    for (en, es), kind in zip(pairs, kinds):
+        if kind == "cardinal":
+            assert any(c.isdigit() for c in en) == any(c.isdigit() for c in es), (en, es)
+        if kind == "date" and re.search(r"\d{4}$", es) and re.search(r"\d ", es):
+            assert " de " in es, (en, es)  # "8 de mayo de 1972", never the medium "8 may 1972"

@@ -250,6 +250,15 @@ WRONG = {
         (ema_time_on_axis0, "zero input, h0 = 1", "differs"),
         (ema_forgets_return, "alpha = 0, no memory", "forget to `return`"),
     ],
+    # chapter 07 (more variants, and the hint-free ones, in test_sentiment.py)
+    "masked_mean_pooling": [
+        (lambda values, mask: np.asarray(values).mean(axis=1), "same length, padded", "all T steps"),
+        (lambda values, mask: (np.asarray(values) * np.asarray(mask)[:, :, None]).sum(axis=1), "no padding", "masked sum"),
+    ],
+    "occlusion_importance": [
+        (lambda predict, words: np.asarray(predict([" ".join(words[:i] + words[i + 1:]) for i in range(len(words))])),
+         "bag of words", "subtract them"),
+    ],
 }
 
 

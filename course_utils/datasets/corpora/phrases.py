@@ -6,18 +6,24 @@ locale, so agreement (plural forms, gender, "un"/"uno", "de" in dates) is CLDR's
 =================  ==========================================================  =====================================
 kind               English                                                     Spanish
 =================  ==========================================================  =====================================
-date               Tuesday, March 5, 2024 (full, long, medium, skeletons)      martes, 5 de marzo de 2024
+date               Tuesday, March 5, 2024 (full, long, skeletons)              martes, 5 de marzo de 2024
 time               3:45 PM                                                     15:45
 unit               3 kilometers per hour                                       3 kilómetros por hora
 relative time      5 hours ago / in 2 weeks                                    hace 5 horas / dentro de 2 semanas
-currency           €1,234.50                                                   1234,50 € (CLDR formats)
+currency           €1,234.50                                                   1.234,50 € (CLDR formats)
 currency words     three dollars, twenty-five cents                            tres dólares con veinticinco centavos
-cardinal           forty-two / 1,234 (digits) / 12.5                           cuarenta y dos / 1234 / doce coma cinco
+cardinal           forty-two / 1,234 / 12.5                                    cuarenta y dos / 1.234 / 12,5
 ordinal            twenty-first                                                vigésimo primero
 year               nineteen ninety-nine                                        mil novecientos noventa y nueve
 =================  ==========================================================  =====================================
 
-Numbers are mixed: a cardinal may be written in digits on one side and in words on the other.
+The target is a function of the source: each English form has exactly one Spanish form. A cardinal keeps
+its style (words stay words, digits stay digits), and dates use no CLDR "medium" format, whose English
+("May 8, 1972") is the same as the long format's while its Spanish ("8 may 1972") is not. Before this rule,
+in 40,000 pairs at seed 0, 7,058 of 8,143 cardinals had a source form with two Spanish styles (English words
+became Spanish digits in 1,118 of 4,966; English integer digits became Spanish words in 1,999 of 2,092), and
+238 May dates in the medium format shared their English with long-format dates (``tests/test_datasets.py``
+pins the corpus now, by a hash of a seeded sample and the mix of kinds).
 """
 from __future__ import annotations
 
@@ -37,7 +43,7 @@ UNITS = ["length-kilometer", "length-meter", "length-centimeter", "length-mile",
          "temperature-celsius", "speed-kilometer-per-hour", "area-square-meter", "digital-megabyte",
          "duration-month", "duration-year", "mass-pound", "length-foot"]
 CURRENCIES = ["USD", "EUR", "GBP", "MXN"]
-DATE_FORMATS = ["full", "long", "medium"]
+DATE_FORMATS = ["full", "long"]  # no "medium": its English "May 8, 1972" is the long format's
 SKELETONS = ["MMMMEEEEd", "yMMMM", "MMMMd", "yMMMMEEEEd"]
 DELTA_UNITS = [("seconds", 1, 59), ("minutes", 1, 59), ("hours", 1, 23), ("days", 1, 6), ("weeks", 1, 3)]
 
@@ -73,13 +79,11 @@ def _pair(kind: str, r: random.Random) -> tuple:
                 num2words(amount, to="currency", currency=currency, lang="es"))
     if kind == "cardinal":
         n = r.choice([r.randrange(100), r.randrange(100, 10_000), r.randrange(10_000, 10_000_000)])
-        style = r.random()
-        if style < 0.5:  # words on both sides
+        style = r.random()  # the English style decides the Spanish one: the target follows from the source
+        if style < 0.6:  # words on both sides
             return num2words(n, lang="en"), num2words(n, lang="es")
-        if style < 0.75:  # digits in English, words in Spanish
-            return format_decimal(n, locale="en"), num2words(n, lang="es")
-        if style < 0.9:  # words in English, digits in Spanish
-            return num2words(n, lang="en"), format_decimal(n, locale="es")
+        if style < 0.85:  # digits on both sides (CLDR grouping: 1,234 -> 1.234)
+            return format_decimal(n, locale="en"), format_decimal(n, locale="es")
         x = Decimal(r.randrange(1, 10_000)) / 10  # a decimal number in digits on both sides
         return format_decimal(x, locale="en"), format_decimal(x, locale="es")
     if kind == "ordinal":

@@ -1,0 +1,196 @@
+"""Chapter 08: additive attention scores and weights with a mask, one beam-search step, BLEU's clipped precision."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from .. import attention, decoding
+from .framework import Case, Exercise, Mistake, Variant, register
+
+
+# ------------------------------------------------------------------------------------- additive attention
+
+def additive_attention_weights(query, key, scale, key_mask):
+    """Bahdanau scores ``e[b, t, s] = sum_j scale_j tanh(query[b, t, j] + key[b, s, j])`` and the weights
+    ``softmax_s(e)`` with masked keys (``key_mask`` False) removed. Returns ``(scores, weights)``, both (B, T_q, T_k)."""
+    scores = attention.additive_scores(query, key, scale)
+    return scores, attention.masked_softmax(scores, key_mask)
+
+
+def _attention_cases(seed: int = 81, B: int = 2) -> list:
+    """The cases; other seeds and batch sizes give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    T_q, T_k, d_k = 3, 4, 5
+    query, key = rng.normal(size=(B, T_q, d_k)), rng.normal(size=(B, T_k, d_k))
+    all_real = np.ones((B, T_k), dtype=bool)
+    padded = all_real.copy()
+    padded[:, -1] = False  # every sentence is padded at the end, every other one by two positions
+    padded[1::2, -2] = False
+    return [
+        Case("unit scale, no padding", "the scores: tanh of query + key for every pair (t, s), summed over the features",
+             {"query": query, "key": key, "scale": np.ones(d_k), "key_mask": all_real}),
+        Case("large inputs", "the tanh: with inputs of size 5, tanh saturates and a missing tanh changes every score",
+             {"query": 5 * query, "key": 5 * key, "scale": np.ones(d_k), "key_mask": all_real}),
+        Case("a scale vector", "the vector v (Keras's `scale`): each feature's tanh is weighted by scale_j",
+             {"query": query, "key": key, "scale": rng.normal(size=d_k), "key_mask": all_real}),
+        Case("padded keys", "the mask: padded source positions must get weight 0, the others still sum to 1",
+             {"query": query, "key": key, "scale": rng.normal(size=d_k), "key_mask": padded}),
+    ]
+
+
+def _attention_without_tanh(query, key, scale, key_mask):
+    scores = (np.asarray(query)[:, :, None, :] + np.asarray(key)[:, None, :, :]) @ np.asarray(scale)
+    return scores, attention.masked_softmax(scores, key_mask)
+
+
+def _attention_without_scale(query, key, scale, key_mask):
+    scores = np.tanh(np.asarray(query)[:, :, None, :] + np.asarray(key)[:, None, :, :]).sum(-1)
+    return scores, attention.masked_softmax(scores, key_mask)
+
+
+def _attention_without_mask(query, key, scale, key_mask):
+    scores = attention.additive_scores(query, key, scale)
+    return scores, attention.masked_softmax(scores)
+
+
+def _attention_softmax_over_queries(query, key, scale, key_mask):
+    scores = attention.additive_scores(query, key, scale)
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return scores, shifted / shifted.sum(axis=1, keepdims=True)
+
+
+ATTENTION_MISTAKES = (
+    Variant("the scores need a tanh: e = sum_j scale_j * tanh(q_j + k_j).", _attention_without_tanh),
+    Variant("multiply each tanh by scale_j before summing over the features.", _attention_without_scale),
+    Variant("the weights ignore the mask: lower the scores of padded keys (e - 1e9) before the softmax.",
+            _attention_without_mask),
+    Variant("the softmax runs over the queries (axis 1); it must run over the keys (the last axis).",
+            _attention_softmax_over_queries),
+)
+
+
+# ------------------------------------------------------------------------------------------- beam step
+
+def beam_step(scores, log_probs, beam_width, end_id):
+    """One beam-search step for one sentence.
+
+    ``scores`` (K,) accumulated log-probabilities of the live hypotheses; ``log_probs`` (K, V) next-token
+    log-probabilities. Returns ``(parents, tokens, totals, finished)``: the ``beam_width`` best extensions over all
+    live hypotheses and tokens, best first (ties: lower ``parent * V + token`` first), with ``finished`` True where
+    the token is ``end_id`` (such a hypothesis is set aside, finished, and kept for the final choice).
+    """
+    parents, tokens, totals = decoding.top_k_expansions(scores, log_probs, beam_width)
+    return parents, tokens, totals, tokens == end_id
+
+
+def _beam_cases(seed: int = 82) -> list:
+    """The cases; other seeds give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+
+    def log_softmax(x):
+        return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+    ending = log_softmax(2 * rng.normal(size=(3, 5)))
+    return [
+        Case("one live hypothesis", "the top-k of the next-token log-probabilities, best first",
+             {"scores": np.array([0.0]), "log_probs": log_softmax(rng.normal(size=(1, 6))), "beam_width": 3, "end_id": 5}),
+        Case("accumulated scores", "that candidates are ranked by score + log-probability: a hypothesis that was far "
+             "behind loses even with a confident next token",
+             {"scores": np.array([-0.1, -6.0]), "log_probs": np.log([[0.3, 0.3, 0.2, 0.2], [0.97, 0.01, 0.01, 0.01]]),
+              "beam_width": 2, "end_id": 3}),
+        Case("one parent takes the whole beam", "that the top-k runs over all (parent, token) pairs together, "
+             "not one extension per parent",
+             {"scores": np.array([-0.2, -1.5]), "log_probs": np.log([[0.45, 0.45, 0.05, 0.05], [0.25, 0.25, 0.25, 0.25]]),
+              "beam_width": 2, "end_id": 3}),
+        Case("an end token in the beam", "`finished`: the extension by the end token is among the best and is marked finished",
+             {"scores": np.array([-0.5, -0.7, -0.9]), "log_probs": ending, "beam_width": 4,
+              "end_id": int(decoding.top_k_expansions([-0.5, -0.7, -0.9], ending, 4)[1][1])}),
+    ]
+
+
+def _beam_ignoring_history(scores, log_probs, beam_width, end_id):
+    log_probs = np.asarray(log_probs, dtype=float)
+    parents, tokens, _ = decoding.top_k_expansions(np.zeros(len(log_probs)), log_probs, beam_width)
+    return parents, tokens, np.asarray(scores, dtype=float)[parents] + log_probs[parents, tokens], tokens == end_id
+
+
+def _beam_ascending(scores, log_probs, beam_width, end_id):
+    return tuple(np.asarray(v)[::-1] for v in beam_step(scores, log_probs, beam_width, end_id))
+
+
+def _beam_without_finished(scores, log_probs, beam_width, end_id):
+    parents, tokens, totals, _ = beam_step(scores, log_probs, beam_width, end_id)
+    return parents, tokens, totals, np.zeros(len(tokens), dtype=bool)
+
+
+def _beam_one_per_parent(scores, log_probs, beam_width, end_id):
+    totals = np.asarray(scores, dtype=float)[:, None] + np.asarray(log_probs, dtype=float)
+    tokens = totals.argmax(axis=1)
+    parents = np.argsort(-totals.max(axis=1), kind="stable")[:beam_width]
+    return parents, tokens[parents], totals[parents, tokens[parents]], tokens[parents] == end_id
+
+
+BEAM_MISTAKES = (
+    Variant("rank by the accumulated score scores[parent] + log_probs[parent, token], not by log_probs alone.",
+            _beam_ignoring_history),
+    Variant("the best extension comes first: sort in decreasing order of the total score.", _beam_ascending),
+    Variant("mark the extensions by the end token as finished (tokens == end_id).", _beam_without_finished),
+)
+
+
+# --------------------------------------------------------------------------------- clipped n-gram precision
+
+def clipped_ngram_matches(hypothesis, reference, n):
+    """BLEU's modified precision for one sentence and one order ``n``: returns ``(matches, total)``.
+
+    ``hypothesis`` and ``reference`` are lists of tokens. ``total`` is the number of n-grams of the hypothesis;
+    ``matches`` counts each hypothesis n-gram at most as often as it occurs in the reference (the clipping), so
+    "the the the" against "the cat" matches 1 unigram of 3. These are sacrebleu's ``counts[n-1]`` and ``totals[n-1]``.
+    """
+    hyp = Counter(tuple(hypothesis[i:i + n]) for i in range(len(hypothesis) - n + 1))
+    ref = Counter(tuple(reference[i:i + n]) for i in range(len(reference) - n + 1))
+    return sum(min(count, ref[gram]) for gram, count in hyp.items()), sum(hyp.values())
+
+
+def _bleu_cases(seed: int = 0) -> list:
+    """Fixed sentences (the seed is not used: the design has no random part)."""
+    return [
+        Case("identical sentences", "the counting: every n-gram of the hypothesis matches",
+             {"hypothesis": "5 de marzo de 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 1}),
+        Case("a repeated word", "the clipping: 'de' three times in the hypothesis but twice in the reference counts twice",
+             {"hypothesis": "de de de marzo".split(), "reference": "de marzo de 2024".split(), "n": 1}),
+        Case("bigrams", "the n-grams: consecutive pairs of tokens, counted in the hypothesis",
+             {"hypothesis": "5 de mayo de 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 2}),
+        Case("a longer reference", "the denominator: the number of n-grams of the hypothesis, not of the reference",
+             {"hypothesis": "tres mil".split(), "reference": "tres mil doscientos cuarenta y uno".split(), "n": 1}),
+        Case("shorter than n", "a hypothesis with fewer than n tokens has no n-grams: (0, 0)",
+             {"hypothesis": ["hace"], "reference": "hace 5 horas".split(), "n": 2}),
+    ]
+
+
+def _bleu_unclipped(hypothesis, reference, n):
+    grams = [tuple(hypothesis[i:i + n]) for i in range(len(hypothesis) - n + 1)]
+    in_reference = {tuple(reference[i:i + n]) for i in range(len(reference) - n + 1)}
+    return sum(gram in in_reference for gram in grams), len(grams)
+
+
+def _bleu_reference_total(hypothesis, reference, n):
+    return clipped_ngram_matches(hypothesis, reference, n)[0], max(len(reference) - n + 1, 0)
+
+
+BLEU_MISTAKES = (
+    Variant("clip each n-gram's count by how often it occurs in the reference.", _bleu_unclipped),
+    Variant("the total is the number of n-grams in the hypothesis (precision), not in the reference.",
+            _bleu_reference_total),
+)
+
+
+register(Exercise("additive_attention_weights", "Additive attention: scores and masked weights",
+                  additive_attention_weights, _attention_cases, variants=ATTENTION_MISTAKES,
+                  output_names=("scores", "weights")))
+register(Exercise("beam_step", "One beam-search step", beam_step, _beam_cases, variants=BEAM_MISTAKES,
+                  output_names=("parents", "tokens", "totals", "finished"),
+                  mistakes=[Mistake(_beam_one_per_parent, "one live hypothesis", "parents")]))
+register(Exercise("clipped_ngram_matches", "BLEU's clipped n-gram precision", clipped_ngram_matches, _bleu_cases,
+                  variants=BLEU_MISTAKES, output_names=("matches", "total")))
