@@ -3,6 +3,7 @@
 Everything pytest runs is in quick mode and offline; kernels started by nbval inherit this environment.
 """
 import os
+import tempfile
 
 # Set before any kernel starts and before TensorFlow is imported anywhere.
 os.environ["COURSE_MODE"] = "quick"
@@ -12,6 +13,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Checkers record a learner's progress (course_utils.progress); under pytest they write to a throw-away file,
+# never to the learner's own progress file in the cache directory.
+os.environ["COURSE_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(prefix="course-progress-"), "progress.json")
 
 
 def pytest_collectstart(collector):

@@ -4,11 +4,18 @@
     python3 course.py lab     # set up (once) and open the course in JupyterLab
     python3 course.py test    # set up (once) and run the whole test suite
     python3 course.py setup   # only set up
+    python3 course.py site    # build the course website into _build/html (installs the site extra on first use)
+    python3 course.py serve   # build it and serve it on http://127.0.0.1:8000/ (--port N for another port)
 
 Setting up creates a virtual environment in .venv and installs the course package with its dependencies:
 the exact versions of requirements-lock.txt on the Python version the lock was made with (LOCK_PYTHON, what CI
 uses), the ranges of pyproject.toml on the other supported versions (``requires-python`` in pyproject.toml). A second call reuses the environment; it reinstalls only when pyproject.toml or the lock
 file changed. Uses the standard library only.
+
+The ``site`` extra (Sphinx, MyST-NB, the theme, offline MathJax and reveal.js, Playwright) is not part of the
+learner's default install: ``site`` and ``serve`` install it on first use, CI (``CI=true``) always installs it, and
+an environment that has it keeps it. On LOCK_PYTHON its pins are the last section of requirements-lock.txt (after
+SITE_MARKER); elsewhere the ranges of the extra in pyproject.toml.
 """
 from __future__ import annotations
 
@@ -27,6 +34,8 @@ LOCK = ROOT / "requirements-lock.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 LOCK_PYTHON = (3, 11)  # requirements-lock.txt is a pip freeze made on this version
+SITE_MARKER = "# --- site extra"  # the lock's pins after this line belong to the site extra
+SELECTED = VENV / ".course-lock-selected.txt"  # the part of the lock a setup installs
 
 
 def supported_pythons(pyproject=None) -> tuple:
@@ -38,14 +47,26 @@ def supported_pythons(pyproject=None) -> tuple:
     return (3, int(match.group(1))), (3, int(match.group(2)) - 1)
 
 
-def install_commands(version, python=None, root=None) -> list:
-    """The pip commands that set the course up on Python ``version`` (a (major, minor) tuple): the lock file and
-    the package without dependencies on LOCK_PYTHON, the ranges of pyproject.toml (with the test extra) elsewhere."""
+def lock_pins(site: bool, root=None) -> list:
+    """The pinned lines of requirements-lock.txt to install: the base section, plus the site section if ``site``."""
+    pins, in_site = [], False
+    for line in (Path(root or ROOT) / "requirements-lock.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith(SITE_MARKER):
+            in_site = True
+        elif line.strip() and not line.startswith("#") and (site or not in_site):
+            pins.append(line.strip())
+    return pins
+
+
+def install_commands(version, python=None, root=None, site: bool = False, selected=None) -> list:
+    """The pip commands that set the course up on Python ``version`` (a (major, minor) tuple): the lock file's pins
+    (written to ``selected``: the base section, and the site section with ``site``) and the package without
+    dependencies on LOCK_PYTHON; the ranges of pyproject.toml (the test extra, and the site extra) elsewhere."""
     pip = [str(python or PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     root = root or ROOT
     if tuple(version[:2]) == LOCK_PYTHON:
-        return [pip + ["-r", str(Path(root) / "requirements-lock.txt")], pip + ["--no-deps", "-e", str(root)]]
-    return [pip + ["-e", f"{root}[test]"]]
+        return [pip + ["-r", str(selected or SELECTED)], pip + ["--no-deps", "-e", str(root)]]
+    return [pip + ["-e", f"{root}[test,site]" if site else f"{root}[test]"]]
 
 
 def _fingerprint() -> str:
@@ -56,7 +77,13 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def setup() -> None:
+def _wants_site(site: bool) -> bool:
+    """Install the site extra when asked, under CI, or when this environment already has it."""
+    on_ci = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+    return site or on_ci or (STAMP.exists() and STAMP.read_text().endswith("+site"))
+
+
+def setup(site: bool = False) -> None:
     low, high = supported_pythons()
     if not (low <= sys.version_info[:2] <= high):
         sys.exit(f"Python {sys.version.split()[0]} is not supported: use Python {low[0]}.{low[1]} to "
@@ -64,17 +91,21 @@ def setup() -> None:
     if not PYTHON.exists():
         print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+    site = _wants_site(site)
+    wanted = _fingerprint() + ("+site" if site else "")
+    if STAMP.exists() and STAMP.read_text() == wanted:
         print("environment is up to date (.venv)", flush=True)
         return
+    extra = " with the site extra" if site else ""
     if sys.version_info[:2] == LOCK_PYTHON:
-        print("installing the pinned versions of requirements-lock.txt ...", flush=True)
+        print(f"installing the pinned versions of requirements-lock.txt{extra} ...", flush=True)
+        SELECTED.write_text("\n".join(lock_pins(site)) + "\n", encoding="utf-8")
     else:
-        print(f"installing from the ranges in pyproject.toml (the lock file is for Python "
+        print(f"installing from the ranges in pyproject.toml{extra} (the lock file is for Python "
               f"{LOCK_PYTHON[0]}.{LOCK_PYTHON[1]}) ...", flush=True)
-    for command in install_commands(sys.version_info[:2]):
+    for command in install_commands(sys.version_info[:2], site=site):
         subprocess.run(command, check=True)
-    STAMP.write_text(_fingerprint())
+    STAMP.write_text(wanted)
     print("environment ready (.venv)", flush=True)
 
 
@@ -97,16 +128,23 @@ def lab_options(options: list) -> list:
 
 
 def main(argv: list) -> int:
-    commands = ("setup", "lab", "test")
+    commands = ("setup", "lab", "test", "site", "serve")
     if len(argv) < 1 or argv[0] not in commands:
         print(__doc__)
         return 2
-    setup()
     command, rest = argv[0], argv[1:]
+    if command in ("site", "serve"):
+        setup(site=True)
+    else:
+        setup()
     if command == "lab":
         return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *lab_options(rest)], cwd=ROOT)
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
+    if command == "site":
+        return subprocess.call([str(PYTHON), "-m", "course_utils", "site", *rest], cwd=ROOT)
+    if command == "serve":
+        return subprocess.call([str(PYTHON), "-m", "course_utils", "site", "--serve", *rest], cwd=ROOT)
     return 0
 
 

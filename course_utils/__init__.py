@@ -12,6 +12,9 @@ Chapters import from here; nothing here imports from a chapter. CONTRIBUTING.md 
 * :mod:`course_utils.doctor`     the environment report
 * :mod:`course_utils.notebooks`  executing chapters and checking their hygiene; :mod:`course_utils.readme` the
   README's generated tables
+* :mod:`course_utils.progress`   the learner's progress file, recorded by every checker call
+* :mod:`course_utils.site`       the website (Sphinx + MyST-NB) and its browser check; :mod:`course_utils.slides`
+  reveal.js decks; :mod:`course_utils.instructor` the guide and the question bank; :mod:`course_utils.alt_text`
 * :mod:`course_utils.cache`      verified downloads; :mod:`course_utils.netguard` the offline network guard
 """
 from .config import cache_dir, is_quick, mode, offline, pick, setup
@@ -21,4 +24,4 @@ from .results import over_seeds, record
 
 __all__ = ["setup", "pick", "mode", "is_quick", "offline", "cache_dir", "check", "show_solution", "doctor",
            "record", "over_seeds"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

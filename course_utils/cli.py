@@ -1,4 +1,4 @@
-"""The command line: ``python -m course_utils {doctor,run,download,results} ...``."""
+"""The command line: ``python -m course_utils {doctor,run,download,results,site,slides,guide,progress} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,13 @@ def cmd_run(args) -> int:
     for path in paths:
         print(f"running {path.name} in {args.mode} mode ...", flush=True)
         try:
+            if args.record_quick_time:  # quick mode, outputs untouched: only the measured time is stored
+                from .notebooks import record_quick_time
+
+                result = run_notebook(path, mode="quick", write=False, timeout=args.timeout)
+                record_quick_time(path, result.seconds)
+                rows.append((path.name, format_seconds(result.seconds), "quick-mode time recorded"))
+                continue
             result = run_notebook(path, mode=args.mode, write=not args.no_write, timeout=args.timeout)
             rows.append((path.name, format_seconds(result.seconds), "written" if result.written else "not written"))
             continue
@@ -163,6 +170,71 @@ def results_error(message):
     return ResultError(message)
 
 
+def _root_or_exit() -> Path:
+    from .readme import find_root
+
+    root = find_root()
+    if root is None:
+        raise SystemExit("error: not inside a checkout of the course (no README.md and notebooks/ found here or above)")
+    return root
+
+
+def cmd_site(args) -> int:
+    from . import site
+
+    root = _root_or_exit()
+    out = Path(args.out) if args.out else root / "_build" / "html"
+    try:
+        result = site.build(root, out)
+    except site.SiteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"built {len(result['chapters'])} chapters into {out} in {result['seconds']:.1f} s "
+          f"({len(result['warnings'])} Sphinx warnings; see {out.parent / 'sphinx-warnings.txt'})")
+    print(f"instructor guide and question bank as Markdown: {out.parent / 'instructor-guide.md'}, "
+          f"{out.parent / 'review-questions.md'}")
+    if args.serve:
+        site.serve(out, port=args.port)
+    else:
+        print(f"open {out / 'index.html'}, or serve it: python3 course.py serve")
+    return 0
+
+
+def cmd_slides(args) -> int:
+    from . import slides
+
+    root = _root_or_exit()
+    out = Path(args.out) if args.out else root / "_build" / "slides"
+    try:
+        paths = [slides.find_chapter(root, n) for n in args.chapters] or _default_notebooks()
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for path in paths:
+        deck, offline = slides.write_deck(path, out)
+        where = "offline (reveal.js and MathJax copied next to it)" if offline else (
+            "ONLINE: loads reveal.js and MathJax from the web (install the site extra for an offline deck: "
+            "python3 course.py site)")
+        print(f"{deck}  {where}")
+    return 0
+
+
+def cmd_guide(args) -> int:
+    from . import instructor
+
+    root = _root_or_exit()
+    for path in instructor.write(root, Path(args.out) if args.out else root / "_build"):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_progress(args) -> int:
+    from . import progress
+
+    print(progress.report(_default_notebooks()))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description="Tools of the RNN course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +245,9 @@ def main(argv=None) -> int:
     p.add_argument("--mode", choices=MODES, default="full")
     p.add_argument("--no-write", action="store_true", help="execute only; leave the stored notebooks as they are")
     p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    p.add_argument("--record-quick-time", action="store_true",
+                   help="run in quick mode and store only the measured time in the notebook (the instructor guide "
+                        "shows it); outputs stay as they are")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("download", help="prefetch the canonical datasets into the cache (for offline rooms)")
     from .datasets import REMOTES
@@ -185,5 +260,19 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--compare", metavar="MY_COPY.ipynb", help="your executed copy of a chapter, named like it")
     p.set_defaults(func=cmd_results)
+    p = sub.add_parser("site", help="build the course website into _build/html (needs the site extra)")
+    p.add_argument("--out", help="output folder (default: _build/html)")
+    p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_site)
+    p = sub.add_parser("slides", help="turn chapters into reveal.js decks under _build/slides")
+    p.add_argument("chapters", nargs="*", help="chapter numbers such as 05 (default: every chapter)")
+    p.add_argument("--out", help="output folder (default: _build/slides)")
+    p.set_defaults(func=cmd_slides)
+    p = sub.add_parser("guide", help="write the instructor guide and the review-question bank (Markdown)")
+    p.add_argument("--out", help="output folder (default: _build)")
+    p.set_defaults(func=cmd_guide)
+    p = sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted")
+    p.set_defaults(func=cmd_progress)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -142,11 +142,20 @@ def import_tensorflow():
     return sys.modules["tensorflow"]
 
 
+# Colour-blind-safe defaults for every chapter's figures: the Okabe-Ito palette for lines and bars (distinct
+# under the common colour-vision deficiencies and in greyscale by lightness) and viridis for images and heat maps.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+COLOUR_MAP = "viridis"
+
+
 def _plot_defaults() -> None:
     import matplotlib
+    from cycler import cycler
 
     matplotlib.rcParams.update(
         {
+            "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+            "image.cmap": COLOUR_MAP,
             "figure.figsize": (7.0, 3.6),
             "figure.dpi": 90,
             "axes.grid": True,

@@ -132,6 +132,7 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         else:
             os.environ[MODE_VAR] = old_env
     seconds = time.perf_counter() - start
+    previous = nb.metadata.get(METADATA_KEY, {})
     nb.metadata[METADATA_KEY] = {
         "code_hash": code_hash(nb),
         "mode": mode,
@@ -139,6 +140,8 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         "wall_time_s": round(seconds, 1),
         "executed": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
     }
+    if previous.get("quick_code_hash") == code_hash(nb):  # a quick-mode time measured on this same code stays
+        nb.metadata[METADATA_KEY].update({k: v for k, v in previous.items() if k.startswith("quick_")})
     if mode == "full":
         for cell in nb.cells:
             if cell.cell_type == "markdown" and RUNTIME_PATTERN.search(cell.source):
@@ -155,6 +158,18 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
             if root is not None:
                 readme.update(root)
     return RunResult(path, mode, seconds, write)
+
+
+def record_quick_time(path, seconds: float) -> None:
+    """Store a quick-mode run time in a stored notebook's metadata (``quick_wall_time_s``, with the code hash it
+    was measured on) and change nothing else; the instructor guide reads it. A later full-mode run keeps it while
+    the code is unchanged."""
+    path = Path(path)
+    nb = read(path)
+    meta = nb.metadata.setdefault(METADATA_KEY, {})
+    meta.update(quick_wall_time_s=round(seconds, 1), quick_code_hash=code_hash(nb),
+                quick_executed=datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+    _atomic_write(nb, path)
 
 
 def _kernel_config():

@@ -53,8 +53,26 @@ def test_only_the_lock_python_installs_the_lock_file_other_versions_use_the_rang
     for version in ((3, 10), (3, 12), (3, 13)):
         (command,) = course.install_commands(version, python="py", root="/r")
         assert command[-2:] == ["-e", "/r[test]"] and "-r" not in command
-    lock, package = course.install_commands(course.LOCK_PYTHON, python="py", root="/r")
-    assert lock[-2:] == ["-r", str(Path("/r") / "requirements-lock.txt")] and package[-3:] == ["--no-deps", "-e", "/r"]
+    lock, package = course.install_commands(course.LOCK_PYTHON, python="py", root="/r", selected="/v/pins.txt")
+    assert lock[-2:] == ["-r", "/v/pins.txt"] and package[-3:] == ["--no-deps", "-e", "/r"]
+    (command,) = course.install_commands((3, 12), python="py", root="/r", site=True)
+    assert command[-2:] == ["-e", "/r[test,site]"]
+
+
+def test_the_site_extra_is_a_separate_section_of_the_lock_installed_only_when_wanted(monkeypatch, tmp_path):
+    course = _course()
+    base, full = course.lock_pins(site=False), course.lock_pins(site=True)
+    names = lambda pins: {p.split("==")[0].lower() for p in pins}  # noqa: E731
+    assert {"sphinx", "myst-nb", "playwright"} <= names(full) - names(base)  # lean default install
+    assert {"tensorflow", "pytest"} <= names(base)
+    assert len(full) == len(set(full)) and set(base) < set(full)
+    monkeypatch.setattr(course, "STAMP", tmp_path / "stamp")
+    monkeypatch.setenv("CI", "true")
+    assert course._wants_site(False)  # CI always installs it (the browser test runs in `course.py test`)
+    monkeypatch.delenv("CI")
+    assert not course._wants_site(False) and course._wants_site(True)
+    (tmp_path / "stamp").write_text("abc+site")
+    assert course._wants_site(False)  # an environment that has the extra keeps it
 
 
 @pytest.mark.parametrize("as_root", [True, False])

@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from .. import progress as _progress
 from ._calling import CaseTimeout, call_with_limit, calling_convention, copy_args
 from ._compare import compare
 
@@ -258,6 +259,7 @@ def check(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT
         print(f"{name}: the check was interrupted. The notebook continues with the reference solution; "
               "run the cell again to check your function.")
         return get(name).solution
+    _progress.record(name, report.status)  # the learner's progress file (never raises)
     print(report.message)
     if report.status == FAILED:
         print("  The notebook continues with the reference solution; fix the function and run the cell again.")

@@ -1,0 +1,241 @@
+"""Slides: a chapter as a reveal.js deck, built from its stored outputs (``python -m course_utils slides NN``).
+
+One slide per heading by default: a Markdown cell that starts with a heading opens a new slide, and a cell holding
+several headings is split at each of them. A chapter refines this with the usual Jupyter cell metadata
+``slideshow.slide_type``: ``slide`` / ``subslide`` open a slide, ``fragment`` reveals the cell step by step,
+``notes`` turns it into speaker notes (press ``s``), ``skip`` leaves it out, ``-`` keeps it on the current slide.
+Code is shown with its stored outputs; figures carry the alt text of :mod:`course_utils.alt_text`.
+
+Offline: reveal.js is copied from the ``sphinx-revealjs`` package and MathJax from ``sphinx-mathjax-offline``
+(both in the ``site`` extra: ``python3 course.py site`` installs it). Without them the deck still works but loads
+reveal.js and MathJax from the web, and :func:`write_deck` says so.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+from .alt_text import IMAGE_TYPES, alt_texts
+
+CDN_REVEAL = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.0"
+CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
+_HEADING = re.compile(r"^#{1,3}\s")
+SKIPPED_MIME = ("application/vnd.course.result+json",)
+
+
+def reveal_source() -> Path | None:
+    """The folder of the reveal.js copy shipped by the ``sphinx-revealjs`` package, or None when not installed."""
+    try:
+        import sphinx_revealjs
+    except ImportError:
+        return None
+    folder = Path(sphinx_revealjs.__file__).parent / "_static" / "revealjs"
+    return folder if (folder / "dist" / "reveal.js").is_file() else None
+
+
+def mathjax_source() -> Path | None:
+    """The MathJax 3 folder of the ``sphinx-mathjax-offline`` package (its module name has hyphens), or None."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.origin:
+        return None
+    folder = Path(spec.origin).parent / "static" / "mathjax"
+    return folder if (folder / "tex-chtml.js").is_file() else None
+
+
+def copy_assets(target) -> bool:
+    """Copy reveal.js (dist and plugins) and MathJax into ``target`` once; True when both are there (offline)."""
+    target = Path(target)
+    reveal, mathjax = reveal_source(), mathjax_source()
+    if reveal is None or mathjax is None:
+        return False
+    for name in ("dist", "plugin"):
+        if not (target / "revealjs" / name).is_dir():
+            shutil.copytree(reveal / name, target / "revealjs" / name)
+    if not (target / "mathjax" / "tex-chtml.js").is_file():
+        shutil.copytree(mathjax, target / "mathjax", dirs_exist_ok=True)
+    return True
+
+
+def _markdown(text: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    # Without the heading anchor links (a "¶" per heading, pointless on a slide).
+    return re.sub(r'<a class="anchor-link" href="[^"]*">[^<]*</a>', "", markdown2html_mistune(text))
+
+
+def _slide_type(cell) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def _segments(source: str) -> list:
+    """A Markdown cell cut before each heading line: [(opens_a_slide, text), ...]."""
+    segments, current, opens = [], [], False
+    for line in source.splitlines():
+        if _HEADING.match(line) and current and any(l.strip() for l in current):
+            segments.append((opens, "\n".join(current)))
+            current, opens = [], False
+        if _HEADING.match(line) and not current:
+            opens = True
+        current.append(line)
+    if current:
+        segments.append((opens, "\n".join(current)))
+    return segments
+
+
+def _output_html(output, alt: str | None) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        if output.get("name") == "stderr":
+            return ""
+        return f'<pre class="output">{html.escape("".join(output.get("text", "")))}</pre>'
+    if kind == "error":
+        return ""
+    data = output.get("data", {})
+    for mime in IMAGE_TYPES:
+        if mime in data:
+            payload = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
+            if mime == "image/svg+xml":
+                payload = base64.b64encode(payload.encode()).decode()
+            alt_attr = html.escape(alt or "Figure", quote=True)
+            return f'<img class="figure" src="data:{mime};base64,{payload.strip()}" alt="{alt_attr}">'
+    if "text/html" in data:
+        return f'<div class="output html">{"".join(data["text/html"])}</div>'
+    if "text/markdown" in data:
+        return _markdown("".join(data["text/markdown"]))
+    if "text/plain" in data:
+        return f'<pre class="output">{html.escape("".join(data["text/plain"]))}</pre>'
+    return ""
+
+
+def slides_of(nb) -> list:
+    """The deck's slides: a list of dicts ``{"html": [...], "notes": [...]}``, one per slide."""
+    alts = alt_texts(nb)
+    slides = [{"html": [], "notes": []}]
+    for index, cell in enumerate(nb["cells"]):
+        kind, source = cell.get("cell_type"), "".join(cell.get("source", ""))
+        slide_type = _slide_type(cell)
+        if slide_type == "skip" or not source.strip():
+            continue
+        if kind == "markdown":
+            parts = _segments(source) if slide_type in (None, "") else [(slide_type in ("slide", "subslide"), source)]
+        elif kind == "code":
+            body = [f'<pre><code class="language-python">{html.escape(source)}</code></pre>']
+            images = 0
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                is_image = any(m in data for m in IMAGE_TYPES)
+                body.append(_output_html(output, alts.get((index, images)) if is_image else None))
+                images += is_image
+            parts = [(slide_type in ("slide", "subslide"), "\n".join(b for b in body if b))]
+        else:
+            continue
+        for opens, text in parts:
+            rendered = _markdown(text) if kind == "markdown" else text
+            if opens and (slides[-1]["html"] or slides[-1]["notes"]):
+                slides.append({"html": [], "notes": []})
+            if slide_type == "notes":
+                slides[-1]["notes"].append(rendered)
+            elif slide_type == "fragment":
+                slides[-1]["html"].append(f'<div class="fragment">{rendered}</div>')
+            else:
+                slides[-1]["html"].append(rendered)
+    return [s for s in slides if s["html"] or s["notes"]]
+
+
+STYLE = """
+.reveal .slides { text-align: left; }
+.reveal .slides section { height: 100%; overflow-y: auto; font-size: 0.62em; }
+.reveal h1 { font-size: 1.9em; } .reveal h2 { font-size: 1.5em; } .reveal h3 { font-size: 1.2em; }
+.reveal pre { width: 100%; font-size: 0.75em; box-shadow: none; }
+.reveal pre code { max-height: 420px; }
+.reveal pre.output { background: #f4f4f4; color: #222; padding: 0.4em; max-height: 360px; overflow: auto; white-space: pre-wrap; }
+.reveal img.figure { max-height: 460px; background: white; }
+.reveal table { font-size: 0.8em; }
+.back-link { position: fixed; left: 1em; bottom: 0.5em; font-size: 14px; z-index: 30; font-family: sans-serif; }
+"""
+
+
+def deck_html(nb, title: str, assets: str | None, back_link: str | None = None) -> str:
+    """A complete reveal.js page. ``assets`` is the URL of a folder holding ``revealjs/`` and ``mathjax/``;
+    None loads both from the web."""
+    reveal = f"{assets}/revealjs" if assets is not None else CDN_REVEAL
+    mathjax = f"{assets}/mathjax/tex-chtml.js" if assets is not None else CDN_MATHJAX
+    sections = []
+    for slide in slides_of(nb):
+        notes = f'<aside class="notes">{"".join(slide["notes"])}</aside>' if slide["notes"] else ""
+        sections.append(f"<section>\n{''.join(slide['html'])}\n{notes}</section>")
+    back = f'<a class="back-link" href="{html.escape(back_link)}">back to the chapter</a>' if back_link else ""
+    config = {
+        "hash": True, "center": False, "slideNumber": "c/t", "width": 1280, "height": 800, "margin": 0.04,
+        "mathjax3": {"mathjax": mathjax, "tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]],
+                                                 "displayMath": [["$$", "$$"], ["\\[", "\\]"]]}},
+    }
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)} (slides)</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{reveal}/dist/reset.css">
+<link rel="stylesheet" href="{reveal}/dist/reveal.css">
+<link rel="stylesheet" href="{reveal}/dist/theme/white.css">
+<link rel="stylesheet" href="{reveal}/plugin/highlight/monokai.css">
+<style>{STYLE}</style>
+</head>
+<body>
+{back}
+<div class="reveal"><div class="slides">
+{chr(10).join(sections)}
+</div></div>
+<script src="{reveal}/dist/reveal.js"></script>
+<script src="{reveal}/plugin/notes/notes.js"></script>
+<script src="{reveal}/plugin/math/math.js"></script>
+<script src="{reveal}/plugin/highlight/highlight.js"></script>
+<script>
+Reveal.initialize(Object.assign({json.dumps(config)}, {{plugins: [RevealNotes, RevealMath.MathJax3, RevealHighlight]}}));
+</script>
+</body>
+</html>
+"""
+
+
+def find_chapter(root, number) -> Path:
+    """The notebook of chapter ``number`` (``"5"``, ``"05"`` or a path) in the checkout ``root``."""
+    candidate = Path(str(number))
+    if candidate.suffix == ".ipynb" and candidate.is_file():
+        return candidate
+    text = str(number).zfill(2)
+    matches = sorted((Path(root) / "notebooks").glob(f"{text}_*.ipynb"))
+    if not matches:
+        known = ", ".join(p.name[:2] for p in sorted((Path(root) / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+        raise FileNotFoundError(f"no chapter {text!r} in {Path(root) / 'notebooks'}; chapters: {known}")
+    return matches[0]
+
+
+def write_deck(path, out_dir, assets: str | None = "_assets", copy: bool = True, back_link: str | None = None):
+    """Write the deck of notebook ``path`` as ``out_dir/<notebook name>.html``; returns (deck path, offline).
+
+    ``assets`` is the assets folder's URL relative to the deck; with ``copy`` the assets are copied into
+    ``out_dir/assets`` when missing. When reveal.js or MathJax cannot be had from a package, the deck loads
+    them from the web (offline is then False)."""
+    from .readme import chapter_row
+
+    path, out_dir = Path(path), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    offline = True
+    if copy and assets is not None:
+        offline = copy_assets(out_dir / assets)
+    if not offline:
+        assets = None
+    row = chapter_row(path)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    deck = out_dir / f"{path.stem}.html"
+    deck.write_text(deck_html(nb, f"{row['number']} · {row['title']}", assets, back_link), encoding="utf-8")
+    return deck, offline

@@ -1,0 +1,99 @@
+"""The course website: built from the stored notebooks with nothing executed, then opened page by page (and every
+slide deck) in headless Chromium on 127.0.0.1. Skipped with the reason on a learner's machine without Playwright or
+Chromium; under CI (CI=true) a missing browser fails instead, so CI never passes without one."""
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from course_utils import site
+from course_utils.readme import chapter_row, chapters
+from course_utils.site import browser
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "_build"
+ON_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason):
+    if ON_CI:
+        pytest.fail(f"CI must run the browser test, but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def built():
+    missing = site.missing_packages()
+    if missing:
+        _unavailable(f"the site extra is not installed ({', '.join(missing)}): python3 course.py site installs it")
+    result = site.build(REPO, BUILD / "html")
+    return result
+
+
+def test_the_site_has_a_page_per_chapter_the_kit_and_a_deck_per_chapter(built):
+    html = built["out"]
+    for path in chapters(REPO):
+        assert (html / "chapters" / f"{path.stem}.html").is_file()
+        assert (html / "slides" / f"{path.stem}.html").is_file()
+        page = (html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        assert f"_downloads/" in page and f"{path.name}" in page, "each chapter page offers its notebook for download"
+    for name in ("index", "results", "instructor-guide", "review-questions", "search", "changelog", "contributing"):
+        assert (html / f"{name}.html").is_file(), name
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file() and (html / "_static" / "revealjs").is_dir()
+    assert built["warnings"] == [], "\n".join(built["warnings"])
+
+
+def test_no_page_or_deck_asks_for_anything_outside_the_site(built):
+    for relative in browser.pages(built["out"]):
+        text = (built["out"] / relative).read_text(encoding="utf-8")
+        for tag in ("<script src=\"http", "<link rel=\"stylesheet\" href=\"http", "src=\"//"):
+            assert tag not in text, f"{relative} loads {tag}..."
+
+
+def test_every_page_and_deck_in_headless_chromium(built):
+    reason = browser.unavailable()
+    if reason:
+        _unavailable(reason)
+    titles = {}
+    for path in chapters(REPO):
+        title = chapter_row(path)["title"]
+        titles[f"chapters/{path.stem}.html"] = title
+        titles[f"slides/{path.stem}.html"] = title
+    screenshot = BUILD / "screenshots" / "chapter.png"
+    start = time.perf_counter()
+    reports = browser.check_site(built["out"], titles=titles, screenshot=screenshot,
+                                 screenshot_page=f"chapters/{chapters(REPO)[min(2, len(chapters(REPO)) - 1)].stem}.html")
+    seconds = time.perf_counter() - start
+    lines = [f"{r.path}  status {r.status}  {r.seconds:.1f} s  math {r.math}  images {r.images}  title {r.title!r}"
+             for r in reports]
+    (BUILD / "browser-report.txt").write_text(
+        f"site built in {built['seconds']:.1f} s; {len(reports)} pages checked in {seconds:.1f} s\n" + "\n".join(lines) + "\n")
+    visited = {r.path for r in reports}
+    assert set(titles) <= visited and "index.html" in visited
+    problems = [f"{r.path}: {p}" for r in reports for p in r.problems]
+    assert not problems, "\n".join(problems)
+    chapter_pages = [r for r in reports if r.path.startswith("chapters/")]
+    assert sum(r.images for r in chapter_pages) > 0 and sum(r.math for r in reports) > 0
+    assert screenshot.is_file() and screenshot.stat().st_size > 10_000
+
+
+def test_the_browser_check_catches_what_it_is_for(tmp_path):
+    """A page with a console error, a broken image, an image without alt text, raw math, a dead link and a wrong
+    title is reported on every count (so a passing run means something)."""
+    reason = browser.unavailable()
+    if reason:
+        _unavailable(reason)
+    (tmp_path / "ok.html").write_text("<html><head><title>Fine</title><link rel='icon' href='data:,'></head>"
+                                      "<body><a href='bad.html#top'>x</a></body></html>")
+    (tmp_path / "bad.html").write_text(
+        "<html><head><title>Something else</title><link rel='icon' href='data:,'></head><body id='top'>"
+        "<p>raw $$x^2$$ here</p><img src='missing.png' alt='a figure'><img src='data:image/gif;base64,"
+        "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'>"
+        "<a href='nowhere.html'>dead</a><script>console.error('boom')</script></body></html>")
+    reports = {r.path: r for r in browser.check_site(tmp_path, titles={"bad.html": "Chapter 99"})}
+    assert reports["ok.html"].problems == []
+    found = "\n".join(reports["bad.html"].problems)
+    for words in ("boom", "image not loaded", "without alt text", "raw math", "nowhere.html", "answers 404",
+                  "does not name 'Chapter 99'"):
+        assert words in found, found

@@ -1,0 +1,87 @@
+"""Slides (one per heading, refined by cell metadata, offline assets), alt text, plot defaults and the version."""
+import re
+from pathlib import Path
+
+import pytest
+
+from course_utils import alt_text, config, slides
+from course_utils.readme import chapters
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _nb(*cells):
+    return {"cells": list(cells), "metadata": {}}
+
+
+def _md(source, slide_type=None):
+    meta = {"slideshow": {"slide_type": slide_type}} if slide_type else {}
+    return {"cell_type": "markdown", "metadata": meta, "source": source}
+
+
+def test_one_slide_per_heading_refined_by_metadata():
+    nb = _nb(_md("# Title\nintro"), _md("more text"), _md("## A\ntext\n## B\ntext"),
+             _md("hidden", "skip"), _md("say this", "notes"), _md("next part", "slide"),
+             {"cell_type": "code", "metadata": {}, "source": "print(1)",
+              "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}]})
+    deck = slides.slides_of(nb)
+    assert len(deck) == 4  # Title (+ more text), A, B (+ notes), "next part" (+ code)
+    assert "more text" in "".join(deck[0]["html"]) and "say this" in "".join(deck[2]["notes"])
+    assert not any("hidden" in "".join(s["html"]) for s in deck)
+    assert "print(1)" in "".join(deck[3]["html"]) and '<pre class="output">1' in "".join(deck[3]["html"])
+
+
+def test_deck_is_offline_when_the_packages_are_there(tmp_path):
+    path = chapters(REPO)[0]
+    deck, offline = slides.write_deck(path, tmp_path)
+    html = deck.read_text()
+    if slides.reveal_source() is None or slides.mathjax_source() is None:
+        assert not offline and slides.CDN_REVEAL in html
+        pytest.skip("the site extra is not installed: the deck loads reveal.js from the web (and says so)")
+    assert offline and "http" not in re.sub(r'href="https?://[^"]*"', "", html.split("<body>")[0])
+    assert (tmp_path / "_assets" / "revealjs" / "dist" / "reveal.js").is_file()
+    assert (tmp_path / "_assets" / "mathjax" / "tex-chtml.js").is_file()
+    assert "<section>" in html and "alt=" in html or "<img" not in html
+
+
+def test_alt_text_comes_from_titles_labels_or_the_text_above():
+    source = 'fig, ax = plt.subplots()\nax.plot(x)\nax.set(title="Loss per epoch", xlabel="epoch", ylabel="$\\\\mathcal{L}$")'
+    output = {"output_type": "display_data", "data": {"image/png": "xx", "text/plain": "<Figure size 1x1 with 2 Axes>"}}
+    (text,) = alt_text.figure_alt_texts(source, [output])
+    assert text == "Figure: Loss per epoch. 2 panels. Horizontal axis: epoch. Vertical axis: L."
+    (text,) = alt_text.figure_alt_texts("plt.plot(x)", [output], context="## Heading\nThe state **decays** fast. More.")
+    assert text.startswith("Figure illustrating: The state decays fast.")
+
+
+def test_every_stored_figure_gets_alt_text():
+    import nbformat
+
+    for path in chapters(REPO):
+        nb = nbformat.read(str(path), as_version=4)
+        images = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                     if any(k in o.get("data", {}) for k in alt_text.IMAGE_TYPES))
+        texts = alt_text.alt_texts(nb)
+        assert len(texts) == images and all(len(t) > 10 for t in texts.values()), path.name
+
+
+def test_plot_defaults_are_colour_blind_safe():
+    import matplotlib
+
+    config._plot_defaults()
+    colours = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert colours[: len(config.OKABE_ITO)] == list(config.OKABE_ITO)
+    assert matplotlib.rcParams["image.cmap"] in ("viridis", "cividis")
+
+
+def test_version_is_one_number_with_a_changelog_entry():
+    import sys
+
+    import course_utils
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        tomllib = pytest.importorskip("tomli")
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert course_utils.__version__ == version
+    assert re.search(rf"^## {re.escape(version)}\b", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
