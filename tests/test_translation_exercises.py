@@ -4,29 +4,14 @@ import numpy as np
 import pytest
 import sacrebleu
 
-from course_utils import attention
-from course_utils.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, solution
+from course_utils.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, solution, translation
 
 
-def att_no_tanh(query, key, scale, key_mask):
-    scores = (query[:, :, None, :] + key[:, None, :, :]) @ scale
-    return scores, attention.masked_softmax(scores, key_mask)
-
-
-def att_no_scale(query, key, scale, key_mask):
-    scores = np.tanh(query[:, :, None, :] + key[:, None, :, :]).sum(-1)
-    return scores, attention.masked_softmax(scores, key_mask)
-
-
-def att_no_mask(query, key, scale, key_mask):
-    scores = attention.additive_scores(query, key, scale)
-    return scores, attention.masked_softmax(scores)
-
-
-def att_softmax_over_queries(query, key, scale, key_mask):
-    scores = attention.additive_scores(query, key, scale)
-    e = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return scores, e / e.sum(axis=1, keepdims=True)
+# The typical mistakes registered with the exercise (the same functions the checker's hints are built from).
+att_no_tanh = translation._attention_without_tanh
+att_no_scale = translation._attention_without_scale
+att_no_mask = translation._attention_without_mask
+att_softmax_over_queries = translation._attention_softmax_over_queries
 
 
 def beam_ignores_history(scores, log_probs, beam_width, end_id):
