@@ -12,9 +12,7 @@
   (the manifest was lost, or the file was copied in) is trusted and recorded with a :class:`CacheWarning`.
 * A cache directory that cannot be used (a file is in its place, it is read-only, the disk is full) raises
   :class:`CacheDirectoryError`, which names the directory and says to set ``COURSE_CACHE_DIR``.
-* :func:`safe_extract` unpacks a tar or zip archive into a folder, refusing members that are absolute, climb
-  out with ``..``, or are links or devices. It extracts into a temporary sibling folder and renames it into
-  place, so a failed extraction leaves nothing half-written.
+* :func:`safe_extract` (from :mod:`course_utils.extract`, re-exported here) unpacks an archive safely.
 * With ``COURSE_OFFLINE`` on, nothing here opens a connection: a missing file raises :class:`OfflineError`.
 
 Every error raised here is a :class:`DownloadError`, so a loader can fall back to its offline data on any of them.
@@ -27,14 +25,11 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tarfile
 import tempfile
 import urllib.request
 import warnings
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import config
 
@@ -74,10 +69,6 @@ class ManifestError(CacheError):
 
 class CacheWarning(UserWarning):
     """Something in the cache was trusted or repaired that a careful user should know about."""
-
-
-class UnsafeArchiveError(ValueError):
-    """An archive member would be written outside the target folder, or is a link or device."""
 
 
 @dataclass(frozen=True)
@@ -331,54 +322,4 @@ def _record(remote, directory, path, source, sha=None) -> None:
     _write_manifest(directory, manifest)
 
 
-# ------------------------------------------------------------------------------------------------------
-# Extraction
-# ------------------------------------------------------------------------------------------------------
-
-def _check_member_name(name: str) -> None:
-    pure = PurePosixPath(name.replace("\\", "/"))
-    if pure.is_absolute() or (pure.parts and pure.parts[0].endswith(":")) or ".." in pure.parts:
-        raise UnsafeArchiveError(f"archive member {name!r} would be written outside the target folder; refusing to extract")
-
-
-def safe_extract(archive, target) -> Path:
-    """Extract a ``.tar``, ``.tar.gz`` or ``.zip`` archive into ``target`` (created; must not exist yet).
-
-    Every member is checked first: absolute paths, ``..`` components, symbolic or hard links and device
-    files raise :class:`UnsafeArchiveError` and nothing is written. Extraction goes to a temporary sibling
-    folder that is renamed to ``target`` only when complete.
-    """
-    archive, target = Path(archive), Path(target)
-    if target.exists():
-        raise FileExistsError(f"{target} already exists; remove it first or use it as it is")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.extracting."))
-    try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zf:
-                for info in zf.infolist():
-                    _check_member_name(info.filename)
-                    mode = info.external_attr >> 16
-                    if mode and (mode & 0o170000) == 0o120000:
-                        raise UnsafeArchiveError(f"archive member {info.filename!r} is a symbolic link; refusing to extract")
-                zf.extractall(staging)
-        elif tarfile.is_tarfile(archive):
-            with tarfile.open(archive) as tf:
-                members = tf.getmembers()
-                for member in members:
-                    _check_member_name(member.name)
-                    if not (member.isfile() or member.isdir()):
-                        raise UnsafeArchiveError(
-                            f"archive member {member.name!r} is a link or special file; refusing to extract"
-                        )
-                if hasattr(tarfile, "data_filter"):
-                    tf.extractall(staging, members=members, filter="data")
-                else:  # pragma: no cover - Python without extraction filters; members were checked above
-                    tf.extractall(staging, members=members)
-        else:
-            raise UnsafeArchiveError(f"{archive.name} is neither a zip nor a tar archive (corrupt download?)")
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+from .extract import UnsafeArchiveError, safe_extract  # noqa: E402,F401  (re-exported: loaders use cache.safe_extract)

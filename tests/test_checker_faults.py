@@ -1,5 +1,4 @@
 """The checkers under odd but correct answers, wrong answers with misleading coincidences, and runaway code."""
-import sys
 import time
 
 import numpy as np

@@ -37,7 +37,7 @@ def test_the_site_has_a_page_per_chapter_the_kit_and_a_deck_per_chapter(built):
         assert (html / "chapters" / f"{path.stem}.html").is_file()
         assert (html / "slides" / f"{path.stem}.html").is_file()
         page = (html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
-        assert f"_downloads/" in page and f"{path.name}" in page, "each chapter page offers its notebook for download"
+        assert "_downloads/" in page and f"{path.name}" in page, "each chapter page offers its notebook for download"
     for name in ("index", "results", "instructor-guide", "review-questions", "search", "changelog", "contributing"):
         assert (html / f"{name}.html").is_file(), name
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file() and (html / "_static" / "revealjs").is_dir()
