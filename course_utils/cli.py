@@ -36,7 +36,8 @@ def cmd_run(args) -> int:
     rows, failures = [], 0
     start = time.perf_counter()
     for path in paths:
-        print(f"running {path.name} in {args.mode} mode ...", flush=True)
+        shown_mode = "quick" if args.record_quick_time else args.mode
+        print(f"running {path.name} in {shown_mode} mode ...", flush=True)
         try:
             if args.record_quick_time:  # quick mode, outputs untouched: only the measured time is stored
                 from .notebooks import record_quick_time
