@@ -10,7 +10,7 @@ Determinism. eSpeak keeps state between utterances in static variables that no c
 pitch "flutter", an automatic gain control) and draws breath noise from its own and libc's random generators, so
 the same text synthesised twice in one session differs slightly, even in length. Here every utterance therefore
 runs in a freshly loaded library (a private copy of the shared library is loaded, used and unloaded again,
-about 3 ms) with both generators seeded: the samples depend only on (text, voice, rate, pitch).
+which adds under a millisecond) with both generators seeded: the samples depend only on (text, voice, rate, pitch).
 
 Only one utterance is synthesised at a time (a lock): the library is not thread-safe.
 """

@@ -16,7 +16,8 @@ test splits under a test protocol fixed before any model was trained:
   and 10 dB.
 
 Everything is synthesised in memory when asked for (nothing is cached or downloaded): a split holds the
-utterances' descriptions (:class:`Utterance`) and synthesises waveforms on demand, about 300 per second on one core.
+utterances' descriptions (:class:`Utterance`) and synthesises waveforms on demand (about 100 to 200 a second on
+one core of the course's machine).
 
 Waveforms: eSpeak's output (22,050 Hz) with its leading and trailing silence trimmed, scaled so that the speech
 has an RMS of 0.1, resampled to ``sample_rate`` (band-limited, by FFT), padded with 0.05-0.25 s of silence on each
