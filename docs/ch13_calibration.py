@@ -6,7 +6,7 @@ time-boxed, with the digit error rate on the unseen test voices by noise conditi
 (run on one core: ``/work/bin/cpu-exp env PYTHONPATH=$PWD python docs/ch13_calibration.py 3000 120 0 specaug all utt mixed``).
 Results: docs/ch13_calibration.md.
 """
-import os, sys, time, json
+import sys, time
 import numpy as np
 from course_utils import config, ctc, speech_features as F
 from course_utils.datasets import load_spoken_digits

@@ -1,7 +1,6 @@
 """Chapter 13's exercises: solutions pass, an untouched stub is not attempted, each typical mistake fails on the
 case that isolates it with its hint, and the solutions are the package's CTC helpers (checked against jiwer)."""
 import jiwer
-import numpy as np
 import pytest
 
 from course_utils.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, solution, speech
