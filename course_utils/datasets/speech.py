@@ -41,8 +41,9 @@ ACCENTS = {
     "en-gb-x-gbcwmd": "West Midlands", "en-029": "Caribbean",
 }
 # Left out, judged from their voice files: robotic effects and long echoes ("UniRobot", "anikaRobot", "robosoft*",
-# "RicishayMax*", "announcer", "Demonic"), whispering or unvoiced ("whisper", "whisperf", "caleb": voicing 0), an extreme voicing level ("iven":
-# 530), eSpeak's own test voice ("fast") and "Mr serious" (a space in the name, which a voice name cannot hold).
+# "RicishayMax*", "announcer", "Demonic"), whispering or unvoiced ("whisper", "whisperf", "caleb": voicing 0),
+# an extreme voicing level ("iven": 530), eSpeak's own test voice ("fast") and "Mr serious" (a space in the name,
+# which a voice name cannot hold).
 EXCLUDED_VARIANTS = (
     "Demonic", "UniRobot", "anikaRobot", "announcer", "RicishayMax", "RicishayMax2", "RicishayMax3", "whisper",
     "whisperf", "caleb", "iven", "fast", "Mr serious", "robosoft", "robosoft2", "robosoft3", "robosoft4",
