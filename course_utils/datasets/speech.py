@@ -6,8 +6,8 @@ with white noise added at a given signal-to-noise ratio. :func:`load_spoken_digi
 test splits under a test protocol fixed before any model was trained:
 
 * a **voice** is an English accent plus a voice variant, e.g. ``"en-gb-scotland+f3"``. The 83 variants of
-  eSpeak NG's data that remain after leaving out :data:`EXCLUDED_VARIANTS` (:data:`VARIANTS`) were shuffled once (``numpy.random.default_rng(13)``): the first
-  5 are the **test** variants (:data:`TEST_VARIANTS`), the next 5 the **validation** variants, the other 73 the
+  eSpeak NG's data that remain after leaving out :data:`EXCLUDED_VARIANTS` (:data:`VARIANTS`) were shuffled
+  once (``numpy.random.default_rng(13)``): the first 5 are the **test** variants (:data:`TEST_VARIANTS`), the next 5 the **validation** variants, the other 73 the
   training variants. No test or validation variant occurs in training, in any accent; accents
   (:data:`ACCENTS`) are shared by all splits;
 * strings of 3 to 7 digits, rates drawn uniformly from 130 to 230 words per minute, base pitch from 25 to 75;
