@@ -7,9 +7,9 @@ test splits under a test protocol fixed before any model was trained:
 
 * a **voice** is an English accent plus a voice variant, e.g. ``"en-gb-scotland+f3"``. The 83 variants of
   eSpeak NG's data that remain after leaving out :data:`EXCLUDED_VARIANTS` (:data:`VARIANTS`) were shuffled
-  once (``numpy.random.default_rng(13)``): the first 5 are the **test** variants (:data:`TEST_VARIANTS`), the next 5 the **validation** variants, the other 73 the
-  training variants. No test or validation variant occurs in training, in any accent; accents
-  (:data:`ACCENTS`) are shared by all splits;
+  once (``numpy.random.default_rng(13)``): the first 5 are the **test** variants (:data:`TEST_VARIANTS`), the
+  next 5 the **validation** variants, the other 73 the training variants. No test or validation variant occurs
+  in training, in any accent; accents (:data:`ACCENTS`) are shared by all splits;
 * strings of 3 to 7 digits, rates drawn uniformly from 130 to 230 words per minute, base pitch from 25 to 75;
 * the test set is the same whatever the loader's ``seed`` (its own seed is :data:`TEST_SEED`), and comes in three
   noise conditions that share everything but the noise: 20 dB SNR (the main condition, ``data.test``), clean
