@@ -15,7 +15,8 @@ QUANTITY    measures ("3 kilometers per hour")                                  
 ==========  ===========================================================================  =====================
 
 A string found in two inventories (the language and the island "Tonga") is dropped from both, so every entity
-string has one type. Names with parentheses (historic currencies "(1927-2002)") are left out.
+string has one type. Names with parentheses (historic currencies "(1927-2002)") are left out, and so are CLDR names
+that are no place, language or currency ("Unknown Region", "European Union", "GMT+5", "Gold", "Testing Currency Code").
 
 **Frames whose tags depend on the words to the right** (decided here, before any model was trained). In a
 *right-cue* frame the words before the entity are the same for LOC, LANGUAGE and CURRENCY, and the word that
@@ -73,6 +74,11 @@ RIGHT_FRAMES = (
     ("The guide mentioned {X} in a chapter on {cue} .",
      {"LOC": "travel", "LANGUAGE": "grammar", "CURRENCY": "money"}),
 )
+# CLDR codes whose names are no place, language or currency (unions, placeholders, metals, accounting units)
+_NOT_PLACES = {"EU", "EZ", "UN", "ZZ", "XA", "XB", "QO"}
+_NOT_LANGUAGES = {"mul", "und", "zxx"}
+_NOT_CURRENCIES = {"XAG", "XAU", "XPD", "XPT", "XDR", "XXX", "XTS", "XBA", "XBB", "XBC", "XBD", "XEU", "XFO", "XFU",
+                   "XRE", "XSU", "XUA", "MXV"}
 RIGHT_SHARE = 0.3  # share of sentences built from a right-cue frame
 
 
@@ -94,14 +100,17 @@ def inventories(phrase_pairs: int = 6000, seed: int = 0) -> dict:
 
     english = Locale("en")
     found = {t: set() for t in TYPES}
-    found["LOC"] |= {name for code, name in english.territories.items() if code.isalpha()}
+    found["LOC"] |= {name for code, name in english.territories.items() if code.isalpha() and code not in _NOT_PLACES}
     for zone in get_global("zone_territories"):
         try:
-            found["LOC"].add(get_timezone_location(zone, locale="en", return_city=True))
+            city = get_timezone_location(zone, locale="en", return_city=True)
         except Exception:  # a zone without an exemplar city
             continue
-    found["LANGUAGE"] |= set(english.languages.values())
-    found["CURRENCY"] |= set(english.currencies.values())
+        city = city.split("/")[-1]  # "Argentina/Buenos Aires" (a zone with no exemplar city in English)
+        if not zone.startswith("Etc/") and not city.startswith(("GMT", "UTC", "Unknown")):
+            found["LOC"].add(city)
+    found["LANGUAGE"] |= {name for code, name in english.languages.items() if code not in _NOT_LANGUAGES}
+    found["CURRENCY"] |= {name for code, name in english.currencies.items() if code not in _NOT_CURRENCIES}
     pairs, kinds = generate_pairs(phrase_pairs, seed=seed)
     for (text, _), kind in zip(pairs, kinds):
         if kind in _PHRASE_KINDS:
