@@ -148,6 +148,26 @@ def train(mode: str, config: Config | None = None, timeout: float = 300, threads
     return Run(mode, first["losses"], seconds, total / seconds, reports)
 
 
+def train_modes(modes=MODES, config: Config | None = None, timeout: float = 300, threads: int = 1,
+                parallel: bool = False) -> dict:
+    """Train the same ``config`` in each of ``modes`` and return ``{mode: Run}`` in the order given.
+
+    With ``parallel=False`` the runs happen one after the other, so each has the machine to itself and its
+    throughput means something. ``parallel=True`` starts them all at once (one thread each) to save wall-clock
+    time when only the losses matter (quick mode): their timings then measure a shared machine."""
+    modes = list(modes)
+    for mode in modes:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if not parallel:
+        return {mode: train(mode, config, timeout, threads) for mode in modes}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(modes)) as pool:
+        futures = {mode: pool.submit(train, mode, config, timeout, threads) for mode in modes}
+        return {mode: futures[mode].result() for mode in modes}
+
+
 # ------------------------------------------------------------------------------------------------------
 # What runs inside the training processes
 # ------------------------------------------------------------------------------------------------------

@@ -41,3 +41,11 @@ def test_bad_configurations_are_refused(kwargs, message):
 def test_free_ports_are_distinct_loopback_ports():
     ports = distributed.free_ports(3)
     assert len(set(ports)) == 3 and all(1024 <= p < 65536 for p in ports)
+
+
+def test_train_modes_in_parallel_gives_the_same_losses_as_one_by_one():
+    together = distributed.train_modes(("single", "mirrored"), SMALL, timeout=180, parallel=True)
+    assert list(together) == ["single", "mirrored"]
+    np.testing.assert_allclose(together["mirrored"].losses, together["single"].losses, rtol=1e-4)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        distributed.train_modes(("single", "ring"), SMALL)

@@ -1,0 +1,61 @@
+"""The KerasTuner wrapper: random search and Hyperband run offline in a temporary directory, return one row per
+trial, and a time limit ends a search."""
+import os
+import tempfile
+
+import numpy as np
+import pytest
+
+from course_utils import tuning
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    return x[:64], y[:64], (x[64:], y[64:])
+
+
+def _build(hp):
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(hp.Choice("units", [2, 4]), activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(hp.Float("learning_rate", 1e-3, 1e-1, sampling="log")),
+                  "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _tuner_folders():
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("course-tuner-")}
+
+
+def test_random_search_runs_its_budget_and_cleans_up():
+    before = _tuner_folders()
+    x, y, val = _data()
+    result = tuning.search(_build, x, y, val, kind="random", max_trials=2, epochs=1, time_limit=120, batch_size=16)
+    assert len(result.trials) == 2 and set(result.trials.columns) >= {"units", "learning_rate", "score", "seconds"}
+    assert result.best["units"] in (2, 4) and 0 <= result.best_score <= 1 and not result.stopped_by_time
+    assert result.best_score == result.trials["score"].max()
+    assert _tuner_folders() == before
+
+
+def test_hyperband_reports_the_epochs_of_each_trial():
+    x, y, val = _data()
+    result = tuning.search(_build, x, y, val, kind="hyperband", max_epochs=2, factor=2, time_limit=120, batch_size=16)
+    assert len(result.trials) >= 2 and set(result.trials["epochs"]) <= {1, 2}
+    assert "tuner/epochs" not in result.trials.columns and "tuner/epochs" not in result.best
+
+
+def test_a_time_limit_ends_the_search():
+    x, y, val = _data()
+    result = tuning.search(_build, x, y, val, kind="random", max_trials=50, epochs=1, time_limit=1e-3)
+    assert result.stopped_by_time and len(result.trials) <= 1
+
+
+@pytest.mark.parametrize("kwargs, message", [({"kind": "grid"}, "kind must be one of"), ({"max_trials": 0}, "max_trials"),
+                                             ({"factor": 1}, "factor"), ({"time_limit": -1}, "time_limit")])
+def test_bad_settings_are_refused(kwargs, message):
+    x, y, val = _data()
+    with pytest.raises(ValueError, match=message):
+        tuning.search(_build, x, y, val, **kwargs)
