@@ -13,7 +13,8 @@ canonical name force one). Sources and licences:
   (shipped by arch; from Yahoo! Finance).
 * Character-level text: the language-reference help topics and standard-library docstrings that ship with
   every Python installation (PSF licence).
-* Synthetic tasks: the adding problem, a copy task, and the order task of chapter 01.
+* Synthetic tasks: the adding problem, a copy task, the order task of chapter 01 and the first-symbol task of
+  chapter 10.
 
 One module per family; a new family adds a module here and one import line below.
 """
@@ -24,10 +25,11 @@ from .series import SERIES, SeriesData, load_series  # isort: skip
 from .char_text import STDLIB_MODULES, load_char_text
 from .sources import REMOTES, register_remote
 from .stats import pair_stats, text_stats
-from .synthetic import ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, order_task
+from .synthetic import (ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, first_symbol_ceiling_without_order,
+                        first_symbol_task, order_task)
 
 __all__ = [
     "REMOTES", "register_remote", "load_reviews", "TextSplit", "TextClassificationData", "load_translation_pairs",
     "PairSplit", "TranslationData", "load_series", "SeriesData", "SERIES", "load_char_text", "STDLIB_MODULES",
-    "adding_problem", "copy_task", "order_task", "ORDER_PAD", "ORDER_A", "ORDER_B", "text_stats", "pair_stats",
+    "adding_problem", "copy_task", "order_task", "first_symbol_task", "first_symbol_ceiling_without_order", "ORDER_PAD", "ORDER_A", "ORDER_B", "text_stats", "pair_stats",
 ]
