@@ -6,13 +6,14 @@ Chapter 10 compares an LSTM layer with a multi-head self-attention layer. For ea
 1. builds the layer (``keras.layers.LSTM(width, return_sequences=True)`` or
    ``keras.layers.MultiHeadAttention(heads, width // heads)`` used as self-attention) and an input
    ``(batch, length, width)``;
-2. notes the process's peak resident size so far (Python, TensorFlow, the layer: the baseline);
+2. notes the process's peak resident size so far (Python, TensorFlow, the layer: the baseline; ``VmHWM`` of
+   ``/proc/self/status``, see :func:`_peak_mib`);
 3. runs one forward + backward pass (a ``tf.function``: loss = mean of the squared outputs, gradients for the
    layer's weights) to trace and warm up, then times ``repeats`` more passes and keeps the fastest;
 4. prints one JSON line: ``seconds`` (the fastest pass), ``peak_mib`` (the process's peak resident size) and
    ``pass_mib`` (peak minus baseline: what the passes added).
 
-A fresh process per length matters for memory: the peak resident size (``ru_maxrss``) only ever grows, and
+A fresh process per length matters for memory: the peak resident size only ever grows, and
 TensorFlow's allocations are invisible to ``tracemalloc``. :func:`loglog_slope` fits ``log(cost) = a + s log(T)``;
 ``s`` near 1 is linear, near 2 quadratic. :func:`crossing` says where one curve overtakes another.
 """
@@ -42,9 +43,21 @@ def _check(kind, length, batch, width, heads, repeats):
 
 
 def _peak_mib() -> float:
+    """This process's peak resident size in MiB: ``VmHWM`` of ``/proc/self/status`` (Linux), else ``ru_maxrss``.
+
+    ``VmHWM`` belongs to the process's own memory map, which ``exec`` replaces; ``ru_maxrss`` survives ``exec`` and
+    would report the *parent's* peak in a child started from a large process (a notebook kernel after training).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:  # pragma: no cover - not Linux
+        pass
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB (macOS: bytes)
 
 
 def one_pass_cost(kind: str, length: int, *, batch: int = 1, width: int = 64, heads: int = 4,

@@ -116,3 +116,10 @@ def test_measure_reports_a_timeout_instead_of_raising():
     assert math.isnan(row["seconds"]) and "stopped" in row["error"]
     with pytest.raises(ValueError, match="kind"):
         seqcost.measure("gru", 16)
+
+
+def test_the_peak_is_the_child_s_own_not_its_parent_s():
+    ballast = np.ones(400 * 2 ** 20 // 8)  # this process now holds 400 MiB more than the child will need
+    row = seqcost.measure("lstm", 16, width=8, repeats=1, time_limit=120)
+    assert row["peak_mib"] < seqcost._peak_mib() - 200, (row, seqcost._peak_mib())
+    del ballast
