@@ -115,7 +115,8 @@ def measure(kind: str, length: int, *, batch: int = 1, width: int = 64, heads: i
                str(repeats)]
     failed = {"kind": kind, "length": int(length), "seconds": math.nan, "peak_mib": math.nan, "pass_mib": math.nan}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=time_limit, env=dict(os.environ))
+        done = subprocess.run(command, capture_output=True, text=True, timeout=time_limit, env=dict(os.environ),
+                              check=False)
     except subprocess.TimeoutExpired:
         return {**failed, "error": f"stopped after {time_limit:g} s"}
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]

@@ -58,6 +58,6 @@ def test_each_mistake_is_caught_where_it_is_made(name, fn, case, hint):
     report = evaluate(name, fn)
     assert report.status == FAILED and report.case == case, report.message
     if hint:
-        assert f"Hint: " in report.message and hint in report.message, report.message
+        assert "Hint: " in report.message and hint in report.message, report.message
     else:
         assert "Hint" not in report.message

@@ -6,7 +6,6 @@ import numpy as np
 from .. import attention, transformer
 from .framework import Case, Exercise, Mistake, Variant, register
 
-
 # ----------------------------------------------------------------------------- scaled dot-product attention
 
 def masked_attention(query, key, value, mask):
