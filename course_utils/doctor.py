@@ -9,7 +9,7 @@ import platform
 import tempfile
 from dataclasses import dataclass
 
-from . import config
+from . import config, espeak
 
 
 
@@ -85,6 +85,9 @@ def diagnose(import_tensorflow: bool = True) -> list:
         rows.append(Check("offline", f"{config.offline()} ({config.OFFLINE_VAR})"))
     except config.ConfigError as error:
         rows.append(Check("offline", os.environ.get(config.OFFLINE_VAR, ""), str(error)))
+    works, detail = espeak.status()
+    rows.append(Check("speech synthesiser", detail if works else "does not load",
+                      "" if works else f"{detail} (chapter 13 synthesises its spoken digits with it)"))
     cache = config.cache_dir()
     writable = _writable(cache)
     rows.append(

@@ -7,7 +7,7 @@ from course_utils.doctor import diagnose, doctor
 
 def test_doctor_runs_and_reports_everything():
     proc = subprocess.run([sys.executable, "-m", "course_utils", "doctor"], capture_output=True, text=True)
-    for label in ("Python", "tensorflow", "keras", "numpy", "CPU cores", "TF threads", "GPU", "mode", "offline", "cache directory"):
+    for label in ("Python", "tensorflow", "keras", "numpy", "CPU cores", "TF threads", "GPU", "mode", "offline", "speech synthesiser", "cache directory"):
         assert label in proc.stdout, label
     assert proc.returncode == 0, proc.stdout
 
@@ -32,3 +32,15 @@ def test_doctor_names_the_supported_range_from_the_package_metadata(monkeypatch)
     monkeypatch.setattr(doctor_module, "supported_python", lambda: ">=3.99")
     rows = {r.label: r for r in diagnose(import_tensorflow=False)}
     assert "supports Python >=3.99 (pyproject.toml's requires-python)" in rows["Python"].problem
+
+
+def test_doctor_says_whether_the_speech_synthesiser_loads(monkeypatch):
+    import importlib
+
+    doctor_module = importlib.import_module("course_utils.doctor")
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert rows["speech synthesiser"].value.startswith("eSpeak NG 1.") and not rows["speech synthesiser"].problem
+    monkeypatch.setattr(doctor_module.espeak, "status", lambda: (False, "espeakng-loader is not installed: run x"))
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert rows["speech synthesiser"].value == "does not load"
+    assert "espeakng-loader is not installed" in rows["speech synthesiser"].problem

@@ -2,7 +2,8 @@
 
 A correct answer computed in float32 differs from the float64 solution by float32 rounding, so the tolerances
 grow with the machine epsilon of the learner's floating-point type. Complex results are refused (a recurrent
-layer's outputs are real), and so are results that are not numbers.
+layer's outputs are real), and so are results that are not numbers where numbers are expected; where text is
+expected (a BIO tag, an entity type) it is compared exactly.
 """
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
         return f"{where} is None: did the function forget to `return` its result?"
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            length = len(got) if isinstance(got, (tuple, list)) else "not a tuple"
-            return f"{where} should be a tuple of {len(expected)} items, got {length}"
+            kind = "tuple" if isinstance(expected, tuple) else "list"
+            length = len(got) if isinstance(got, (tuple, list)) else f"not a {kind}"
+            return f"{where} should be a {kind} of {len(expected)} items, got {length}"
         for index, (e, g) in enumerate(zip(expected, got)):
             problem = compare(e, g, atol, rtol, where=f"{where}[{index}]")
             if problem:
@@ -52,6 +54,10 @@ def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
     if got_array.dtype.kind == "c" and expected_array.dtype.kind != "c":
         return (f"{where} is complex ({got_array.dtype}); expected real numbers. A complex number usually comes "
                 "from a square root or power of a negative value, or from complex input somewhere.")
+    if expected_array.dtype.kind in "US":  # text is expected (a tag, an entity type): compared exactly
+        if got_array.shape != expected_array.shape or not np.array_equal(got_array.astype(str), expected_array):
+            return f"{where} is {got!r}, expected {expected!r}"
+        return None
     if got_array.dtype.kind in "USV":
         return f"{where} is text or raw bytes ({got_array.dtype}), expected numbers"
     if got_array.dtype.kind not in "fiub":

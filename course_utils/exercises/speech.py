@@ -1,0 +1,174 @@
+"""Chapter 13: collapsing a frame-level CTC path (repeats, then blanks), and the edit distance of two digit strings."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ctc
+from .framework import Case, Exercise, Mistake, Variant, register
+
+# ------------------------------------------------------------------------------------------ CTC collapse
+
+
+def collapse_ctc_path(path, blank):
+    """CTC's many-to-one map: merge runs of the same class in the frame-level ``path`` (an int array), then remove
+    the ``blank`` class. Returns the label sequence as an int array, e.g. ``[3, 3, 0, 3, 5, 5, 0]`` -> ``[3, 3, 5]``
+    with ``blank=0``."""
+    return ctc.collapse(path, blank)
+
+
+def _runs(labels, rng, low=1, high=3):
+    return [label for label in labels for _ in range(int(rng.integers(low, high + 1)))]
+
+
+def _distinct_neighbours(rng, n, classes):
+    """``n`` labels from ``classes`` with no two neighbours equal."""
+    out = [int(rng.choice(classes))]
+    while len(out) < n:
+        label = int(rng.choice(classes))
+        if label != out[-1]:
+            out.append(label)
+    return out
+
+
+def _collapse_cases(seed: int = 13) -> list:
+    """The cases; other seeds give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    digits = list(range(1, 11))
+    spaced = []  # distinct labels with a blank after some of them (at least one), each label one frame
+    for i, label in enumerate(_distinct_neighbours(rng, 5, digits)):
+        spaced += [label] + ([0] if i == 0 or rng.random() < 0.5 else [])
+    a, b = _distinct_neighbours(rng, 2, digits)
+    twice = [0] + [a] * int(rng.integers(1, 4)) + [0] * int(rng.integers(1, 3)) + [a] * int(rng.integers(1, 3)) + [b, b, 0]
+    tail = _distinct_neighbours(rng, 4, list(range(1, 10)))
+    last_blank = [10, 0] + [x for label in tail for x in (label, 10)]  # class 0 is a digit here, 10 the blank
+    return [
+        Case("blanks between different digits", "that the blanks are removed from the path",
+             {"path": np.array(spaced), "blank": 0}),
+        Case("repeated frames", "that a run of frames of the same class becomes one label",
+             {"path": np.array(_runs(_distinct_neighbours(rng, 4, digits), rng, 2, 4)), "blank": 0}),
+        Case("a digit said twice", "the order: repeats are merged first, then blanks removed, so a blank between two "
+             "runs of the same class keeps both (a a _ a -> a a)", {"path": np.array(twice), "blank": 0}),
+        Case("the blank is the last class", "that the `blank` argument is used (here 10, as in TensorFlow's beam "
+             "search), and class 0 is an ordinary label", {"path": np.array(last_blank), "blank": 10}),
+        Case("only blanks", "that a path of blanks collapses to an empty sequence",
+             {"path": np.zeros(int(rng.integers(3, 7)), dtype=int), "blank": 0}),
+    ]
+
+
+def _collapse_blanks_first(path, blank):
+    path = np.asarray(path)
+    return ctc.collapse(path[path != blank], blank)
+
+
+def _collapse_keeps_blanks(path, blank):
+    path = np.asarray(path)
+    keep = np.ones(len(path), dtype=bool)
+    keep[1:] = path[1:] != path[:-1]
+    return path[keep]
+
+
+def _collapse_no_merge(path, blank):
+    path = np.asarray(path)
+    return path[path != blank]
+
+
+def _collapse_blank_zero(path, blank):
+    return ctc.collapse(path, 0)
+
+
+COLLAPSE_MISTAKES = (
+    Variant("merge the repeats before removing the blanks: removed first, the blank between two runs of the same "
+            "digit no longer separates them.", _collapse_blanks_first),
+    Variant("after merging the repeats, remove the blank class from the result.", _collapse_keeps_blanks),
+    Variant("merge each run of equal classes into one label before removing the blanks.", _collapse_no_merge),
+    Variant("use the `blank` argument instead of assuming the blank is class 0.", _collapse_blank_zero),
+)
+
+# ---------------------------------------------------------------------------------------------- edit distance
+
+
+def digit_edit_distance(reference, hypothesis):
+    """The Levenshtein distance between two digit strings: the fewest substitutions, deletions and insertions
+    (each costing 1) that turn ``reference`` into ``hypothesis``. ``"4071"`` vs ``"471"`` is 1 (one deletion)."""
+    return ctc.edit_distance(reference, hypothesis)
+
+
+def _digits(rng, n) -> str:
+    return "".join(str(d) for d in _distinct_neighbours(rng, n, list(range(10))))
+
+
+def _edit_cases(seed: int = 31) -> list:
+    """The cases; other seeds give cases of the same design (the property tests use them)."""
+    rng = np.random.default_rng(seed)
+    s = _digits(rng, int(rng.integers(5, 8)))
+    k = int(rng.integers(len(s)))
+    other = str((int(s[k]) + int(rng.integers(1, 10))) % 10)
+    j = int(rng.integers(1, len(s) - 1))  # a deletion inside, between two different digits
+    swap = int(rng.integers(len(s) - 1))
+    swapped = s[:swap] + s[swap + 1] + s[swap] + s[swap + 2:]
+    return [
+        Case("equal strings", "that equal strings are at distance 0", {"reference": s, "hypothesis": s}),
+        Case("one substitution", "that changing one digit costs 1", {"reference": s, "hypothesis": s[:k] + other + s[k + 1:]}),
+        Case("a deletion", "the alignment: one digit missing costs 1, although every later digit moves one place",
+             {"reference": s, "hypothesis": s[:j] + s[j + 1:]}),
+        Case("an insertion at the start", "insertions: one extra digit in front costs 1",
+             {"reference": s, "hypothesis": other + s if other != s[0] else str((int(other) + 1) % 10) + s}),
+        Case("empty hypothesis", "the table's first row and column: deleting every digit costs the length",
+             {"reference": s, "hypothesis": ""}),
+        Case("two neighbours swapped", "that a swap of two neighbouring digits costs 2 (no transposition operation)",
+             {"reference": s, "hypothesis": swapped}),
+    ]
+
+
+def _levenshtein(reference, hypothesis, substitution=1, border=True, transposition=False):
+    n, m = len(reference), len(hypothesis)
+    d = np.zeros((n + 1, m + 1), dtype=int)
+    if border:
+        d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost = 0 if reference[i - 1] == hypothesis[j - 1] else substitution
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + cost)
+            if (transposition and i > 1 and j > 1 and reference[i - 1] == hypothesis[j - 2]
+                    and reference[i - 2] == hypothesis[j - 1]):
+                d[i, j] = min(d[i, j], d[i - 2, j - 2] + 1)
+    return int(d[n, m])
+
+
+def _edit_substitution_two(reference, hypothesis):
+    return _levenshtein(reference, hypothesis, substitution=2)
+
+
+def _edit_positionwise(reference, hypothesis):
+    return sum(a != b for a, b in zip(reference, hypothesis)) + abs(len(reference) - len(hypothesis))
+
+
+def _edit_zero_border(reference, hypothesis):
+    return _levenshtein(reference, hypothesis, border=False)
+
+
+def _edit_transposition(reference, hypothesis):
+    return _levenshtein(reference, hypothesis, transposition=True)
+
+
+def _edit_length_only(reference, hypothesis):
+    return abs(len(reference) - len(hypothesis))
+
+
+EDIT_MISTAKES = (
+    Variant("a substitution costs 1 (one changed digit), not 2 (a deletion plus an insertion).", _edit_substitution_two),
+    Variant("comparing position by position counts every digit after a deletion or insertion as wrong: take the "
+            "minimum over alignments (the dynamic-programming table).", _edit_positionwise),
+    Variant("start the first row and column at 0, 1, 2, ...: turning i digits into nothing costs i.", _edit_zero_border),
+    Variant("a swap of two neighbouring digits is two substitutions here: the Levenshtein distance has no "
+            "transposition step.", _edit_transposition),
+    Variant("the distance counts changed digits too, not only the difference in length.", _edit_length_only),
+)
+
+
+register(Exercise("collapse_ctc_path", "Collapsing a CTC path: repeats, then blanks", collapse_ctc_path,
+                  _collapse_cases, variants=COLLAPSE_MISTAKES,
+                  mistakes=[Mistake(lambda path, blank: np.unique(np.asarray(path)[np.asarray(path) != blank]),
+                                    "blanks between different digits", "This case checks that the blanks are removed")]))
+register(Exercise("digit_edit_distance", "The edit distance between two digit strings", digit_edit_distance,
+                  _edit_cases, variants=EDIT_MISTAKES))

@@ -1,0 +1,59 @@
+"""Chapter 13's exercises: solutions pass, an untouched stub is not attempted, each typical mistake fails on the
+case that isolates it with its hint, and the solutions are the package's CTC helpers (checked against jiwer)."""
+import jiwer
+import pytest
+
+from course_utils.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, solution, speech
+
+NAMES = ["collapse_ctc_path", "digit_edit_distance"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solutions_pass_and_stubs_are_not_attempted(name):
+    assert evaluate(name, solution(name)).status == PASSED
+
+    def stub(**kwargs):
+        raise NotImplementedError
+
+    assert evaluate(name, stub).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("name,fn,case,hint", [
+    ("collapse_ctc_path", speech._collapse_blanks_first, "a digit said twice", "merge the repeats before"),
+    ("collapse_ctc_path", speech._collapse_keeps_blanks, "blanks between different digits", "remove the blank class"),
+    ("collapse_ctc_path", speech._collapse_no_merge, "repeated frames", "merge each run"),
+    ("collapse_ctc_path", speech._collapse_blank_zero, "the blank is the last class", "use the `blank` argument"),
+    ("collapse_ctc_path", lambda path, blank: [int(c) for c in path if c != blank], "repeated frames", "merge each run"),
+    ("digit_edit_distance", speech._edit_substitution_two, "one substitution", "costs 1 (one changed digit)"),
+    ("digit_edit_distance", speech._edit_positionwise, "a deletion", "position by position"),
+    ("digit_edit_distance", speech._edit_zero_border, "an insertion at the start", "first row and column"),
+    ("digit_edit_distance", speech._edit_transposition, "two neighbours swapped", "no transposition"),
+    ("digit_edit_distance", speech._edit_length_only, "one substitution", "not only the difference in length"),
+    ("digit_edit_distance", lambda reference, hypothesis: len(set(reference) ^ set(hypothesis)), "one substitution", None),
+])
+def test_each_mistake_is_caught_where_it_is_made(name, fn, case, hint):
+    report = evaluate(name, fn)
+    assert report.status == FAILED and report.case == case, report.message
+    if hint:
+        assert "Hint: " in report.message and hint in report.message, report.message
+    else:
+        assert "Hint" not in report.message, report.message
+
+
+def test_a_list_and_a_float_are_accepted():
+    assert evaluate("collapse_ctc_path", lambda path, blank: solution("collapse_ctc_path")(path, blank).tolist()).passed
+    assert evaluate("digit_edit_distance", lambda reference, hypothesis: float(
+        solution("digit_edit_distance")(reference, hypothesis))).passed
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_cases_agree_with_jiwer(seed):
+    for case in speech._edit_cases(seed):
+        r, h = case.kwargs["reference"], case.kwargs["hypothesis"]
+        expected = len(r) if not h else sum(getattr(jiwer.process_characters(r, h), k)
+                                            for k in ("substitutions", "deletions", "insertions"))
+        assert solution("digit_edit_distance")(r, h) == expected, case.name
+    for case in speech._collapse_cases(seed):
+        path, blank = case.kwargs["path"], case.kwargs["blank"]
+        merged = [c for i, c in enumerate(path) if i == 0 or c != path[i - 1]]
+        assert solution("collapse_ctc_path")(path, blank).tolist() == [int(c) for c in merged if c != blank]
