@@ -8,6 +8,8 @@ from course_utils import attention, config
 config.import_tensorflow()
 import keras  # noqa: E402
 
+pytestmark = pytest.mark.filterwarnings("ignore:You are using a softmax over axis")  # T_k = 1 cases, on purpose
+
 rng = np.random.default_rng(10)
 # (B, T_q, T_k, d_query, d_value, heads, key_dim, value_dim)
 # key_dim and value_dim start at 2: with key_dim = 1, Keras 3.15's EinsumDense adds head 0's query/key bias to
