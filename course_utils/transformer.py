@@ -37,6 +37,19 @@ def sinusoidal_encoding(length: int, d_model: int, base: float = 10000.0) -> np.
     return encoding
 
 
+def sinusoidal_row(position: int, d_model: int, base: float = 10000.0) -> np.ndarray:
+    """Row ``position`` of :func:`sinusoidal_encoding` alone, in O(d_model) (what a streaming model needs)."""
+    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or position < 0:
+        raise ValueError(f"position must be a non-negative int, got {position!r}")
+    if isinstance(d_model, bool) or not isinstance(d_model, (int, np.integer)) or d_model < 1:
+        raise ValueError(f"d_model must be a positive int, got {d_model!r}")
+    angles = position * base ** (-2 * np.arange((d_model + 1) // 2) / d_model)
+    row = np.zeros(d_model)
+    row[0::2] = np.sin(angles)
+    row[1::2] = np.cos(angles[: d_model // 2])
+    return row
+
+
 def layer_norm(x, gamma, beta, epsilon: float = 1e-3) -> np.ndarray:
     """Normalise the last axis to mean 0 and variance 1, then scale by ``gamma`` and shift by ``beta``."""
     x = np.asarray(x, dtype=np.float64)
@@ -82,7 +95,7 @@ class KVCache:
     def step(self, token: int) -> np.ndarray:
         """Feed one token; return the next-token logits ``(V,)``. Costs one query per block against the cache."""
         model = self.model
-        x = model.embedding[int(token)] + sinusoidal_encoding(self.position + 1, model.d_model)[-1]
+        x = model.embedding[int(token)] + sinusoidal_row(self.position, model.d_model)
         x = x[None, None, :]  # (1, 1, d)
         for index, weights in enumerate(model.blocks):
             w = weights["attention"]

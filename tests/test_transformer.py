@@ -123,3 +123,12 @@ def test_the_peak_is_the_child_s_own_not_its_parent_s():
     row = seqcost.measure("lstm", 16, width=8, repeats=1, time_limit=120)
     assert row["peak_mib"] < seqcost._peak_mib() - 200, (row, seqcost._peak_mib())
     del ballast
+
+
+@pytest.mark.parametrize("d_model", [1, 4, 5, 64])
+def test_sinusoidal_row_is_the_tables_row(d_model):
+    table = transformer.sinusoidal_encoding(40, d_model)
+    for position in (0, 1, 17, 39):
+        np.testing.assert_allclose(transformer.sinusoidal_row(position, d_model), table[position], rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="position"):
+        transformer.sinusoidal_row(-1, d_model)
