@@ -15,7 +15,8 @@ canonical name force one). Sources and licences:
   every Python installation (PSF licence).
 * Named entities: BIO-tagged sentences built from CLDR names (Babel) and the phrase corpus, with entity
   strings held out for testing (:mod:`course_utils.datasets.entities`; generated here, CLDR data: Unicode licence).
-* Synthetic tasks: the adding problem, a copy task, and the order task of chapter 01.
+* Synthetic tasks: the adding problem, a copy task, the order task of chapter 01 and the first-symbol task of
+  chapter 10.
 * Speech: spoken digit strings synthesised offline by eSpeak NG (the library and voice data that the PyPI
   package espeakng-loader ships; GPL-3.0, used as a program, nothing of it is copied here).
 
@@ -30,12 +31,14 @@ from .entities import EntityData, TaggedSplit, load_entities
 from .sources import REMOTES, register_remote
 from .stats import pair_stats, text_stats
 from .speech import SpeechSplit, SpokenDigits, Utterance, load_spoken_digits, synthesise
-from .synthetic import ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, order_task
+from .synthetic import (ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, first_symbol_ceiling_without_order,
+                        first_symbol_task, order_task)
 
 __all__ = [
     "REMOTES", "register_remote", "load_reviews", "TextSplit", "TextClassificationData", "load_translation_pairs",
     "PairSplit", "TranslationData", "load_series", "SeriesData", "SERIES", "load_char_text", "STDLIB_MODULES",
     "adding_problem", "copy_task", "order_task", "ORDER_PAD", "ORDER_A", "ORDER_B", "text_stats", "pair_stats",
+    "first_symbol_task", "first_symbol_ceiling_without_order",
     "load_entities", "EntityData", "TaggedSplit",
     "load_spoken_digits", "synthesise", "SpokenDigits", "SpeechSplit", "Utterance",
 ]

@@ -1,4 +1,5 @@
-"""Synthetic sequence tasks: the adding problem, a copy task, and the order task of chapter 01."""
+"""Synthetic sequence tasks: the adding problem, a copy task, the order task of chapter 01 and the first-symbol task
+of chapter 10."""
 from __future__ import annotations
 
 import numpy as np
@@ -80,3 +81,39 @@ def order_task(n: int, min_length: int, max_length: int, n_distractors: int = 8,
         seq[i], seq[j] = (ORDER_A, ORDER_B) if label else (ORDER_B, ORDER_A)
         sequences.append(seq)
     return sequences, labels
+
+
+def first_symbol_task(n: int, length: int, n_symbols: int = 8, n_distractors: int = 16, seed: int = 0):
+    """Which symbol came first? A long-range task whose answer depends on the order of two tokens far apart.
+
+    Each sequence of ``length`` tokens holds two *symbols* (tokens 1..n_symbols, drawn independently): the first at
+    a random position among the first tenth of the sequence, the second among the last tenth (before the final
+    position). Every other position holds a distractor (tokens n_symbols + 1 .. n_symbols + n_distractors), and the
+    last position a query token (``n_symbols + n_distractors + 1``). The label is the first symbol, as a class
+    ``0 .. n_symbols - 1``. The two symbols are at least 0.8 * length - 1 positions apart, and the first one is
+    0.9 * length positions or more from the query at the end.
+
+    A model that sees the tokens but not their order (a set) knows both symbols but not which came first: its best
+    accuracy is ``1/k + (1 - 1/k) / 2`` with ``k = n_symbols`` (0.5625 for 8 symbols). Chance is ``1/k``.
+    Returns ``(x, y)``: int32 arrays of shape ``(n, length)`` and ``(n,)``. The vocabulary has
+    ``n_symbols + n_distractors + 2`` ids (0 is never used: it is left for padding).
+    """
+    _check_positive(seed, n=n, length=length, n_symbols=n_symbols, n_distractors=n_distractors)
+    if length < 4:
+        raise ValueError(f"length must be at least 4 (two symbols, a distractor and the query), got {length}")
+    rng = np.random.default_rng(seed)
+    x = rng.integers(n_symbols + 1, n_symbols + n_distractors + 1, size=(n, length)).astype("int32")
+    window = max(1, length // 10)
+    rows = np.arange(n)
+    first_position = rng.integers(0, window, size=n)
+    second_position = rng.integers(length - 1 - window, length - 1, size=n)
+    first, second = rng.integers(1, n_symbols + 1, size=(2, n))
+    x[rows, first_position] = first
+    x[rows, second_position] = second
+    x[:, -1] = n_symbols + n_distractors + 1
+    return x, (first - 1).astype("int32")
+
+
+def first_symbol_ceiling_without_order(n_symbols: int = 8) -> float:
+    """The best accuracy on :func:`first_symbol_task` of a model that cannot tell the two symbols' order apart."""
+    return 1 / n_symbols + (1 - 1 / n_symbols) / 2
