@@ -131,7 +131,7 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
             os.environ.pop(MODE_VAR, None)
         else:
             os.environ[MODE_VAR] = old_env
-    seconds = time.perf_counter() - start
+    seconds = round(time.perf_counter() - start, 1)  # stored and stated from the same value
     previous = nb.metadata.get(METADATA_KEY, {})
     nb.metadata[METADATA_KEY] = {
         "code_hash": code_hash(nb),
