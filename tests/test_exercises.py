@@ -293,6 +293,14 @@ def test_wrong_variant_fails_on_the_case_that_isolates_it(name, wrong, case, wor
     assert words in report.message, report.message
 
 
+@pytest.mark.parametrize("name", sorted(exercises.REGISTRY))
+def test_an_untouched_stub_of_every_exercise_is_not_attempted(name):
+    def stub(**kwargs):
+        raise NotImplementedError
+
+    assert evaluate(name, stub).status == NOT_ATTEMPTED
+
+
 def test_untouched_stub_is_not_attempted_and_check_returns_the_reference(capsys):
     def stub(x, alpha, h0=0.0):
         raise NotImplementedError
