@@ -27,7 +27,7 @@ def test_guide_times_and_question_bank_follow_the_notebooks(tmp_path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"][-1]
     code["metadata"]["execution"] = {"iopub.execute_input": "2026-01-01T10:00:00.000Z",
                                      "shell.execute_reply": "2026-01-01T10:01:40.000Z"}
-    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source":
+    nb["cells"].append({"cell_type": "markdown", "id": "brand-new-question", "metadata": {}, "source":
                         "## Review questions\n\n1. What is a brand-new question?\n"
                         "<details><summary>Answer</summary>A brand-new answer with $h_t$.</details>\n"})
     path.write_text(json.dumps(nb))
