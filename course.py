@@ -7,6 +7,16 @@
     python3 course.py site    # build the course website into _build/html (installs the site extra on first use)
     python3 course.py serve   # build it and serve it on http://127.0.0.1:8000/ (--port N for another port)
 
+Every other command of the course runs inside that environment as ``python -m course_build <command>``:
+
+    python3 course.py doctor             # versions, hardware, mode, cache, what will not work
+    python3 course.py run [NOTEBOOK ...] # execute chapters in place (maintainers; full mode by default)
+    python3 course.py download [NAME]    # prefetch the canonical datasets into the cache
+    python3 course.py results            # every chapter's recorded results, targets and their status
+    python3 course.py slides [NN ...]    # reveal.js decks;  python3 course.py guide: the instructor guide
+    python3 course.py readme             # rewrite the README's generated tables from the stored notebooks
+    python3 course.py progress           # your exercises per chapter
+
 Setting up creates a virtual environment in .venv and installs the course package with its dependencies:
 the exact versions of requirements-lock.txt on the Python version the lock was made with (LOCK_PYTHON, what CI
 uses), the ranges of pyproject.toml on the other supported versions (``requires-python`` in pyproject.toml). A second call reuses the environment; it reinstalls only when pyproject.toml or the lock
@@ -127,12 +137,26 @@ def lab_options(options: list) -> list:
     return options
 
 
+OWN_COMMANDS = ("setup", "lab", "test", "site", "serve")
+# The commands of course_build.cli, run as ``python -m course_build`` in the environment (a test keeps this equal
+# to course_build.cli.commands(); this file cannot import it, it runs before the environment exists).
+TOOL_COMMANDS = ("doctor", "run", "download", "results", "slides", "guide", "readme", "progress")
+
+
 def main(argv: list) -> int:
-    commands = ("setup", "lab", "test", "site", "serve")
-    if len(argv) < 1 or argv[0] not in commands:
+    if argv and argv[0] in ("-h", "--help", "help"):
         print(__doc__)
+        return 0
+    if len(argv) < 1 or argv[0] not in OWN_COMMANDS + TOOL_COMMANDS:
+        print(__doc__)
+        known = ", ".join(OWN_COMMANDS + TOOL_COMMANDS)
+        print(f"error: {'unknown command ' + repr(argv[0]) if argv else 'no command given'}; commands: {known}",
+              file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
+    if command in TOOL_COMMANDS:
+        setup()
+        return subprocess.call([str(PYTHON), "-m", "course_build", command, *rest])
     if command in ("site", "serve"):
         setup(site=True)
     else:
@@ -142,9 +166,9 @@ def main(argv: list) -> int:
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
     if command == "site":
-        return subprocess.call([str(PYTHON), "-m", "course_utils", "site", *rest], cwd=ROOT)
+        return subprocess.call([str(PYTHON), "-m", "course_build", "site", *rest], cwd=ROOT)
     if command == "serve":
-        return subprocess.call([str(PYTHON), "-m", "course_utils", "site", "--serve", *rest], cwd=ROOT)
+        return subprocess.call([str(PYTHON), "-m", "course_build", "site", "--serve", *rest], cwd=ROOT)
     return 0
 
 

@@ -1,6 +1,7 @@
-"""Entry point of ``python -m course_utils``."""
+"""``python -m course_utils <command>``: the old spelling of ``python -m course_build <command>``, kept because
+stored chapter outputs still mention it. It forwards to the course's command entry."""
 import sys
 
-from .cli import main
+from course_build.cli import main
 
 sys.exit(main())

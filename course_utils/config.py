@@ -194,7 +194,7 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
     is_offline = offline()
     quiet_tensorflow()
     if is_offline:
-        from .netguard import block_network
+        from course_utils.netguard import block_network
 
         block_network()
 

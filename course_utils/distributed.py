@@ -173,7 +173,7 @@ def train_modes(modes=MODES, config: Config | None = None, timeout: float = 300,
 # ------------------------------------------------------------------------------------------------------
 
 def _data(config: Config):
-    from .datasets import adding_problem
+    from course_utils.datasets import adding_problem
 
     x, y = adding_problem(config.examples, config.steps, seed=config.seed)
     usable = (config.examples // config.global_batch) * config.global_batch
@@ -279,7 +279,7 @@ def _worker_main(argv=None) -> int:
     parser.add_argument("--config", required=True)
     args = parser.parse_args(argv)
     config = Config(**json.loads(args.config))
-    from .config import import_tensorflow
+    from course_utils.config import import_tensorflow
 
     tf = import_tensorflow()
     if args.mode == "mirrored":

@@ -1,4 +1,4 @@
-"""``python -m course_utils doctor``: what this machine has, and anything that will not work.
+"""``python3 course.py doctor``: what this machine has, and anything that will not work.
 
 :func:`diagnose` returns the checks as rows; :func:`doctor` prints them. Every problem comes with what to do.
 """
@@ -9,7 +9,8 @@ import platform
 import tempfile
 from dataclasses import dataclass
 
-from . import config, espeak
+from course_utils import config
+from course_utils.speech import espeak
 
 
 

@@ -3,7 +3,7 @@
 Every checker call (:func:`course_utils.exercises.check`) calls :func:`record` once with the exercise's name and
 the outcome. The outcomes go to a small JSON file in the course's cache directory
 (``<cache dir>/progress.json``; ``COURSE_PROGRESS_FILE`` names another file, which the test suite uses so it never
-touches a learner's file). Nothing leaves the machine. ``python -m course_utils progress`` prints one table per
+touches a learner's file). Nothing leaves the machine. ``python3 course.py progress`` prints one table per
 chapter (:func:`report`).
 
 Recording never breaks a checker: a missing, unreadable or corrupt file is treated as empty (a corrupt one is set
@@ -18,7 +18,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import config
+from course_utils import config
 
 PROGRESS_VAR = "COURSE_PROGRESS_FILE"
 FILENAME = "progress.json"

@@ -1,52 +1,48 @@
-"""Recorded results: each chapter's headline numbers, with their seeds and targets, stored in the notebook itself.
+"""Recorded results: each chapter's targets, declared before its experiments run, and its headline numbers.
 
-In a chapter, a comparison runs over seeds and each headline number is recorded in one call::
+A chapter first declares what it expects, in one cell near the top of the experiment::
+
+    declare_targets(
+        claim("test_accuracy", ">= 0.98", "GRU test accuracy, lengths 5-20", model="GRU"),
+        expect("gap", "< 0.05", "train-test accuracy gap with recurrent dropout"),
+    )
+
+* a **claim** is what the chapter's conclusions rely on: a stored full-mode run that misses it fails CI;
+* an **expectation** is a hypothesis stated in advance: it may miss, and a miss is recorded and shown as
+  "missed" by ``python3 course.py results``, in the README's table and on the site.
+
+Then each headline number is recorded in one call, and :func:`record` takes its target from the declaration::
 
     scores = over_seeds(train_and_score, seeds=SEEDS)      # a table, one row per seed
-    record("test_accuracy", scores["accuracy"], model="GRU", target=">= 0.98")
+    record("test_accuracy", scores["accuracy"], model="GRU")
 
-:func:`record` prints one line (the value, or its mean and min-max over seeds, and whether the target is met)
-and, inside a notebook, stores the same result as machine-readable JSON in that cell's output (MIME type
-:data:`MIME`). Nothing else needs to be written down: ``python -m course_utils results`` reads the stored
-notebooks and prints every chapter's results, the README's "Headline results" table is generated from them,
-and a test fails when a stored full-mode result misses its target or rests on fewer than 3 seeds.
+:func:`record` prints one line (the value, or its mean and min-max over seeds, and the target's status) and,
+inside a notebook, stores the same result as machine-readable JSON in that cell's output (MIME type
+:data:`MIME`); :func:`declare_targets` stores the declaration the same way (:data:`TARGETS_MIME`). The build
+tools read both back (:mod:`course_build.results_report`): a declared target that the run never recorded is an
+error, and so is a claim that missed.
 
 A target is a comparison with a number, such as ``">= 0.98"`` or ``"< 0.05"``. It is met when **every** value
-(every seed) satisfies it, because the prose claims only what holds in every seed.
+(every seed) satisfies it, because the prose claims only what holds in every seed. A target applies in the
+modes it names (``modes=("full",)`` by default: quick mode trains too little to be judged).
 """
 from __future__ import annotations
 
-import json
 import math
-import operator
-import re
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from . import config
+from course_utils import config
+from course_utils.targets import (KINDS, MIN_SEEDS, TARGETS_MIME, ResultError, Target, _check_labels, _display,  # noqa: F401
+                                  _matching_target, _NAME, _DECLARED, at_least_as_strict, claim, clear_declarations,
+                                  declare_targets, declared, expect, humanise, meets, parse_target)
 
 MIME = "application/vnd.course.result+json"
-MIN_SEEDS = 3
-_OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-_TARGET = re.compile(r"^\s*(>=|<=|>|<)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 
 
-class ResultError(ValueError):
-    """A result cannot be recorded as given (bad name, values, target or labels)."""
-
-
-def parse_target(target: str) -> tuple:
-    """``">= 0.98"`` -> (">=", 0.98). Raises :class:`ResultError` naming the accepted forms."""
-    if not isinstance(target, str) or not _TARGET.match(target):
-        raise ResultError(
-            f"target must be a comparison with a number such as '>= 0.98' or '< 0.05' "
-            f"(operators {', '.join(_OPERATORS)}), got {target!r}"
-        )
-    match = _TARGET.match(target)
-    return match.group(1), float(match.group(2))
-
+# ------------------------------------------------------------------------------------------------------
+# Results
+# ------------------------------------------------------------------------------------------------------
 
 @dataclass
 class Result:
@@ -62,6 +58,9 @@ class Result:
     headline: bool = False
     mode: str = "full"
     chapter: str = ""
+    kind: str | None = None  # "claim" or "expectation" when the target was declared; None for older inline targets
+    label: str = ""
+    target_modes: list | None = None
 
     @property
     def mean(self) -> float:
@@ -76,20 +75,54 @@ class Result:
         return max(self.values)
 
     @property
+    def applies(self) -> bool:
+        """Whether the target judges this run (a target applies in the modes it names; inline ones in full mode)."""
+        return self.target is not None and self.mode in (self.target_modes or ["full"])
+
+    @property
     def met(self) -> bool | None:
         """True when every value meets the target, False when one misses it, None without a target."""
         if self.target is None:
             return None
-        op, threshold = parse_target(self.target)
-        return all(not math.isnan(v) and _OPERATORS[op](v, threshold) for v in self.values)
+        return meets(self.values, self.target)
+
+    @property
+    def is_claim(self) -> bool:
+        return self.target is not None and self.kind != "expectation"
+
+    @property
+    def status(self) -> str:
+        """'' (no target), 'met', 'missed' (an expectation), 'MISSED' (a claim) or 'not judged in quick mode'."""
+        if self.target is None:
+            return ""
+        if not self.applies:
+            return f"not judged in {self.mode} mode"
+        if self.met:
+            return "met"
+        return "MISSED" if self.is_claim else "missed"
 
     @property
     def key(self) -> tuple:
         """What identifies a result within a chapter: its name and its labels."""
         return (self.name, tuple(sorted(self.labels.items())))
 
+    @property
+    def title(self) -> str:
+        """The human label shown in tables (the declared one, or one made from the name)."""
+        return self.label or humanise(self.name)
+
     def label_text(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.labels.items())
+
+    def seeds_text(self) -> str:
+        if self.seeds:
+            return ",".join(str(s) for s in self.seeds)
+        return "1 run" if len(self.values) == 1 else f"{len(self.values)} runs"
+
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        return f"{self.kind or 'claim'} {self.target}"
 
     def value_text(self) -> str:
         """'0.981' for one value; '0.985 (0.981-0.989, 3 seeds)' for several."""
@@ -106,9 +139,12 @@ class Result:
         text = f"result {self.name}{labels}: "
         text += ("mean " + self.value_text()) if len(self.values) > 1 else self.value_text()
         if self.target is not None:
-            text += f"; target {self.target} in every seed: {'met' if self.met else 'MISSED'}"
-            if self.mode != "full":
-                text += f" (targets are for full mode; this is {self.mode} mode)"
+            kind = self.kind or "target"
+            if self.applies:
+                text += f"; {kind} {self.target} in every seed: {'met' if self.met else self.status}"
+            else:
+                text += (f"; {kind} {self.target} is judged in {' and '.join(self.target_modes or ['full'])} mode "
+                         f"(this is {self.mode} mode)")
         return text
 
     def to_json(self) -> dict:
@@ -119,9 +155,14 @@ class Result:
 
     @classmethod
     def from_json(cls, data: dict, chapter: str = "") -> "Result":
+        if not isinstance(data, dict) or "name" not in data or not isinstance(data.get("values"), list):
+            raise ResultError(f"a stored result is malformed (no name or no list of values): {data!r}"[:300])
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        known["values"] = [math.nan if v is None else float(v) for v in known.get("values", [])]
-        return cls(**known, chapter=chapter)
+        try:
+            known["values"] = [math.nan if v is None else float(v) for v in known.get("values", [])]
+            return cls(**known, chapter=chapter)
+        except (TypeError, ValueError) as error:
+            raise ResultError(f"a stored result is malformed ({error}): {data!r}"[:300]) from None
 
 
 def _as_values(values, seeds):
@@ -150,45 +191,46 @@ def _as_values(values, seeds):
 
 
 def record(name: str, values, *, target: str | None = None, seeds=None, unit: str = "", digits: int = 3,
-           headline: bool | None = None, **labels) -> Result:
+           headline: bool | None = None, label: str | None = None, **labels) -> Result:
     """Record a headline number of this chapter: print it and store it, machine-readable, in the cell's output.
 
     ``values``: one number, one number per seed (a list, or a dict / pandas Series keyed by seed, as
-    :func:`over_seeds` returns). ``target``: e.g. ``">= 0.98"``, met when every value satisfies it; a result
-    with a target needs at least 3 seeds in full mode. ``labels`` say which model, task or setting the number
-    belongs to (``model="GRU"``). ``headline`` puts the result in the README's table (default: when it has a
-    target). Returns the :class:`Result`.
+    :func:`over_seeds` returns). The target comes from :func:`declare_targets` (the declaration whose name and
+    labels match); ``target=`` inline is the older form, refused once the chapter declares its targets.
+    ``labels`` say which model, task or setting the number belongs to (``model="GRU"``); ``label`` is the
+    human label for tables (default: the declared one). ``headline`` puts the result in the README's table
+    (default: when it has a target). A target that judges this run needs at least 3 seeds.
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ResultError(f"name must start with a letter and hold letters, digits, '_', '.', '-', got {name!r}")
     floats, seeds = _as_values(values, seeds)
-    if target is not None:
-        parse_target(target)
-    for key, value in labels.items():
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise ResultError(f"label {key}={value!r} must be a string or a number")
+    labels = _check_labels(labels)
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        raise ResultError(f"label must be a non-empty string, got {label!r}")
+    declared_target = _matching_target(name, labels)
     run_mode = config.mode()
-    if target is not None and run_mode == "full" and len(floats) < MIN_SEEDS:
+    kind, modes = None, None
+    if declared_target is not None:
+        if target is not None:
+            raise ResultError(f"{name}: its target is declared in advance ({declared_target.describe()}); "
+                              "do not pass target= to record()")
+        target, kind, modes = declared_target.condition, declared_target.kind, list(declared_target.modes)
+        label = label or declared_target.label
+    elif target is not None:
+        if _DECLARED:
+            raise ResultError(f"{name}: this chapter declares its targets in advance; add claim(...) or expect(...) "
+                              f"for {name!r} to declare_targets(...) before the experiment instead of target=")
+        parse_target(target)
+    result = Result(name, floats, seeds, labels, target, unit, int(digits),
+                    bool(target is not None if headline is None else headline), run_mode, kind=kind,
+                    label=(label or "").strip(), target_modes=modes)
+    if result.applies and len(floats) < MIN_SEEDS:
         raise ResultError(
-            f"{name}: a result with a target must be measured on at least {MIN_SEEDS} seeds in full mode, "
+            f"{name}: a result with a target must be measured on at least {MIN_SEEDS} seeds, "
             f"got {len(floats)} value(s); run the comparison with over_seeds(...)"
         )
-    result = Result(name, floats, seeds, dict(labels), target, unit, int(digits),
-                    bool(target is not None if headline is None else headline), run_mode)
-    _emit(result)
+    _display(result.describe(), {MIME: result.to_json()})
     return result
-
-
-def _emit(result: Result) -> None:
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython ships with the course's dependencies
-        get_ipython = None
-    if get_ipython is not None and get_ipython() is not None and hasattr(get_ipython(), "kernel"):
-        display({"text/plain": result.describe(), MIME: result.to_json()}, raw=True)
-    else:
-        print(result.describe())
 
 
 def over_seeds(fn, seeds=(0, 1, 2), *, verbose: bool = True):
@@ -227,110 +269,6 @@ def over_seeds(fn, seeds=(0, 1, 2), *, verbose: bool = True):
                               if k != "seconds")
             print(f"seed {seed}: {shown} ({seconds:.1f} s)", flush=True)
     return pd.DataFrame(rows, index=pd.Index(seeds, name="seed"))
-
-
-# ------------------------------------------------------------------------------------------------------
-# Reading results back from stored notebooks
-# ------------------------------------------------------------------------------------------------------
-
-def notebook_results(path) -> list:
-    """Every result recorded in a stored notebook, in order, each with its chapter number and the run's mode."""
-    import nbformat
-
-    path = Path(path)
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as error:  # not JSON, not a notebook: say which file
-        raise ResultError(f"{path}: cannot be read as a notebook ({type(error).__name__}: {error})") from None
-    chapter = path.name[:2] if path.name[:2].isdigit() else path.stem
-    found = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if MIME in data:
-                payload = data[MIME]
-                if isinstance(payload, str):
-                    payload = json.loads(payload)
-                found.append(Result.from_json(payload, chapter=chapter))
-    return found
-
-
-def collect(paths) -> list:
-    """The results of several notebooks, in the order given."""
-    return [result for path in paths for result in notebook_results(path)]
-
-
-def table(results, *, markdown: bool = False) -> str:
-    """A readable table of results: chapter, result, labels, value (mean, min-max, seeds), target and status."""
-    header = ("chapter", "result", "setting", "value", "target", "status")
-    rows = []
-    for r in results:
-        status = "" if r.target is None else ("met" if r.met else "MISSED")
-        if r.mode != "full":
-            status = (status + f" ({r.mode} mode)").strip()
-        rows.append((r.chapter, r.name, r.label_text(), r.value_text(), r.target or "", status))
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-        return "\n".join(lines)
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)).rstrip()]
-    lines += ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in rows]
-    return "\n".join(lines)
-
-
-def problems(results) -> list:
-    """What is wrong with stored results, as sentences: a full-mode target missed, or met on fewer than 3 seeds."""
-    found = []
-    for r in results:
-        where = f"chapter {r.chapter}: {r.name}" + (f" [{r.label_text()}]" if r.labels else "")
-        if r.target is None:
-            continue
-        if r.mode != "full":
-            found.append(f"{where} was recorded in {r.mode} mode; store full-mode results")
-            continue
-        if len(r.values) < MIN_SEEDS:
-            found.append(f"{where} has a target but only {len(r.values)} seed(s); at least {MIN_SEEDS} are needed")
-        if not r.met:
-            found.append(f"{where} misses its target {r.target}: {r.value_text()}")
-    return found
-
-
-def compare(stored, mine) -> tuple:
-    """Compare a learner's executed copy of a chapter with the stored results.
-
-    Returns (rows, all_reproduced): one row per stored result with the stored value, the learner's, and a
-    verdict: "reproduced" when the learner's values meet the stored target (or, without a target, when their
-    mean lies within the stored min-max widened by 10% of the stored mean's magnitude or 0.01), "differs"
-    otherwise, "missing" when the copy has no such result.
-    """
-    theirs = {r.key: r for r in notebook_results(mine)}
-    rows, ok = [], True
-    for r in notebook_results(stored):
-        other = theirs.get(r.key)
-        if other is None:
-            verdict = "missing"
-        elif r.target is not None:
-            op, threshold = parse_target(r.target)
-            verdict = "reproduced" if all(_OPERATORS[op](v, threshold) for v in other.values) else "differs"
-        else:
-            slack = max(0.1 * abs(r.mean), 0.01)
-            verdict = "reproduced" if r.low - slack <= other.mean <= r.high + slack else "differs"
-        ok = ok and verdict == "reproduced"
-        rows.append((r, other, verdict))
-    return rows, ok
-
-
-def compare_text(rows) -> str:
-    header = ("result", "setting", "course", "yours", "target", "verdict")
-    body = [(r.name, r.label_text(), r.value_text(), other.value_text() if other else "-", r.target or "", verdict)
-            for r, other, verdict in rows]
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *body)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)).rstrip()]
-    lines += ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in body]
-    return "\n".join(lines)
 
 
 def mean_range(values, digits: int = 3) -> str:

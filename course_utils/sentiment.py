@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .datasets.corpora.reviews import NEGATIVE_VERBS, PHENOMENA, POSITIVE_VERBS, sentiment_vocabulary
-from .datasets.text_classification import TextClassificationData, TextSplit
+from course_utils.datasets.corpora.reviews import NEGATIVE_VERBS, PHENOMENA, POSITIVE_VERBS, sentiment_vocabulary
+from course_utils.datasets.text_classification import TextClassificationData, TextSplit
 
 NEGATORS = ("not", "nobody", "never", "no")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]")
@@ -230,7 +230,7 @@ def error_cause(text: str, tag: str, max_tokens: int | None = None) -> str:
             return f"long-distance: truncated (over {max_tokens} words)"
         return f"long-distance: {'150-199' if n < 200 else '200-249' if n < 250 else '250 or more'} words"
     if tag == "plain":
-        from .datasets.corpora.reviews import INTENSIFIERS, SOFTENERS
+        from course_utils.datasets.corpora.reviews import INTENSIFIERS, SOFTENERS
 
         if any(re.search(rf"\b{s}\b", lowered) for s in SOFTENERS if s != "quite"):
             return "plain: with a softener"

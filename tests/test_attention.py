@@ -1,8 +1,9 @@
-"""The NumPy attention of course_utils.attention reproduces keras.layers.AdditiveAttention and keras.layers.Attention."""
+"""The NumPy attention of course_utils.from_scratch.attention reproduces keras.layers.AdditiveAttention and keras.layers.Attention."""
 import numpy as np
 import pytest
 
-from course_utils import attention, config
+from course_utils import config
+from course_utils.from_scratch import attention
 
 config.import_tensorflow()
 import keras  # noqa: E402

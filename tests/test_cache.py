@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import cache
+from course_utils.datasets import cache
 
 
 class Server:

@@ -4,7 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from course_utils import cells, exercises
+from course_utils import exercises
+from course_utils.from_scratch import recurrences
 from course_utils.exercises import FAILED, NOT_ATTEMPTED, PASSED, check, evaluate
 
 
@@ -36,7 +37,7 @@ def positional(function, names):
 
 def test_bptt_other_mistake_with_a_correct_derivative_gets_no_derivative_hint():
     def wrong_dW_x(dh, h_t, h_prev, x_t, W_h):
-        dW_x, dW_h, db, dh_prev = cells.bptt_step(dh, h_t, h_prev, x_t, W_h)
+        dW_x, dW_h, db, dh_prev = recurrences.bptt_step(dh, h_t, h_prev, x_t, W_h)
         return 2 * dW_x, dW_h, db, dh_prev  # the tanh derivative is right; dW_x is not
 
     report = evaluate("bptt_step", wrong_dW_x)
@@ -73,11 +74,11 @@ def test_each_registered_mistake_gets_exactly_its_own_hint(name):
 # ------------------------------------------------------------------------------------------- other correct forms
 
 def test_a_list_where_a_tuple_is_expected_passes():
-    assert evaluate("lstm_step", lambda **kw: list(cells.lstm_step(**kw))).status == PASSED
-    assert evaluate("bptt_step", lambda **kw: list(cells.bptt_step(**kw))).status == PASSED
-    assert evaluate("clip_by_global_norm", lambda **kw: list(cells.clip_by_global_norm(**kw))).status == PASSED
+    assert evaluate("lstm_step", lambda **kw: list(recurrences.lstm_step(**kw))).status == PASSED
+    assert evaluate("bptt_step", lambda **kw: list(recurrences.bptt_step(**kw))).status == PASSED
+    assert evaluate("clip_by_global_norm", lambda **kw: list(recurrences.clip_by_global_norm(**kw))).status == PASSED
     assert evaluate("clip_by_global_norm",
-                    lambda **kw: (tuple(cells.clip_by_global_norm(**kw)[0]), cells.clip_by_global_norm(**kw)[1])
+                    lambda **kw: (tuple(recurrences.clip_by_global_norm(**kw)[0]), recurrences.clip_by_global_norm(**kw)[1])
                     ).status == PASSED
 
 
@@ -102,7 +103,7 @@ def test_text_is_not_read_as_numbers():
 
 def test_renamed_parameters_are_given_by_position():
     names = ["x_t", "h_prev", "W_x", "W_h", "b"]
-    report = evaluate("rnn_step", positional(cells.rnn_step, names))
+    report = evaluate("rnn_step", positional(recurrences.rnn_step, names))
     assert report.status == PASSED, report.message
 
     def renamed_and_wrong(x, h, wx, wh, bias):
@@ -194,7 +195,7 @@ def test_a_learners_own_interrupt_leaves_the_reference_bound(capsys):
 
 def test_the_time_limit_stops_an_endless_loop_in_a_real_kernel(tmp_path):
     """In a Jupyter kernel (as a learner runs it): the cell after the check runs with the reference."""
-    from course_utils import notebooks
+    from course_build import notebooks
     from test_notebook_tools import make_notebook
 
     loop = ("from course_utils import check\n"

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils import cells, cost
+from course_utils.from_scratch import recurrences
+from course_utils.measure import cost
 
 
 def _weights(rng, d, n, blocks, reset_after=None):
@@ -17,12 +18,12 @@ def test_formulas_equal_a_direct_count_of_the_step_functions(d, n):
     rng = np.random.default_rng(d * 100 + n)
     x, h, c = rng.normal(size=(1, d)), rng.normal(size=(1, n)), rng.normal(size=(1, n))
     W_x, W_h, b = rng.normal(size=(d, n)), rng.normal(size=(n, n)), rng.normal(size=n)
-    assert cost.count_macs(cells.rnn_step, x, h, W_x, W_h, b) == cost.macs_per_step("simple_rnn", d, n)
+    assert cost.count_macs(recurrences.rnn_step, x, h, W_x, W_h, b) == cost.macs_per_step("simple_rnn", d, n)
     k, r, bias = _weights(rng, d, n, 4)
-    assert cost.count_macs(cells.lstm_step, x, h, c, k, r, bias) == cost.macs_per_step("lstm", d, n)
+    assert cost.count_macs(recurrences.lstm_step, x, h, c, k, r, bias) == cost.macs_per_step("lstm", d, n)
     for reset_after in (True, False):
         k, r, bias = _weights(rng, d, n, 3, reset_after)
-        counted = cost.count_macs(cells.gru_step, x, h, k, r, bias, reset_after=reset_after)
+        counted = cost.count_macs(recurrences.gru_step, x, h, k, r, bias, reset_after=reset_after)
         assert counted == cost.macs_per_step("gru", d, n, reset_after), reset_after
 
 
@@ -30,7 +31,7 @@ def test_direct_count_scales_with_the_batch():
     rng = np.random.default_rng(0)
     x, h = rng.normal(size=(7, 3)), rng.normal(size=(7, 4))
     W_x, W_h, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 4)), rng.normal(size=4)
-    assert cost.count_macs(cells.rnn_step, x, h, W_x, W_h, b) == 7 * cost.macs_per_step("simple_rnn", 3, 4)
+    assert cost.count_macs(recurrences.rnn_step, x, h, W_x, W_h, b) == 7 * cost.macs_per_step("simple_rnn", 3, 4)
 
 
 def test_training_flops_and_bad_input():

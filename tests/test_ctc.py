@@ -6,7 +6,7 @@ import jiwer
 import numpy as np
 import pytest
 
-from course_utils import ctc
+from course_utils.speech import ctc
 
 
 def test_collapse_merges_repeats_then_removes_blanks():

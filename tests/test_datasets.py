@@ -9,7 +9,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from course_utils import cache, datasets
+from course_build import corpus_stats
+
+from course_utils import datasets
+from course_utils.datasets import cache
 from course_utils.datasets.corpora import phrases, reviews
 
 from test_cache import Server  # noqa: E402  (tests/ is on sys.path under pytest's rootdir conftest)
@@ -237,7 +240,7 @@ def test_review_splits_share_no_text_and_are_balanced():
     data = datasets.load_reviews(source="offline", size=3000, seed=2)
     splits = [set(s.texts) for s in (data.train, data.val, data.test)]
     assert sum(map(len, splits)) == 3000 and not (splits[0] & splits[1] or splits[0] & splits[2] or splits[1] & splits[2])
-    stats = datasets.text_stats(data.train.texts, data.train.labels, data.train.tags)
+    stats = corpus_stats.text_stats(data.train.texts, data.train.labels, data.train.tags)
     assert 0.45 < stats["positive_share"] < 0.55
     assert stats["length_tokens"]["min"] <= 12 and stats["length_tokens"]["max"] >= 300
     assert len(reviews.sentiment_vocabulary()) >= 200
@@ -258,16 +261,16 @@ def test_phrase_pairs_are_whole_library_outputs():
 # ------------------------------------------------------------------------------------------------ statistics
 
 def test_text_stats_on_known_input():
-    stats = datasets.text_stats(["a b", "a b c d", "A"], labels=[1, 0, 1], tags=["x", "y", "x"])
+    stats = corpus_stats.text_stats(["a b", "a b c d", "A"], labels=[1, 0, 1], tags=["x", "y", "x"])
     assert stats == {"size": 3, "vocabulary": 4,
                      "length_tokens": {"min": 1, "median": 2.0, "mean": 2.3, "p95": 3.8, "max": 4},
                      "positive_share": 0.667, "tags": {"x": 2, "y": 1}}
     with pytest.raises(ValueError, match="3 texts but 2 labels"):
-        datasets.text_stats(["a", "b", "c"], labels=[1, 0])
+        corpus_stats.text_stats(["a", "b", "c"], labels=[1, 0])
 
 
 def test_pair_stats_on_known_input():
-    stats = datasets.pair_stats([("one two", "uno dos"), ("three", "tres")], kinds=["k", "k"])
+    stats = corpus_stats.pair_stats([("one two", "uno dos"), ("three", "tres")], kinds=["k", "k"])
     assert stats["size"] == 2 and stats["english"]["vocabulary"] == 3 and stats["spanish"]["length_tokens"]["max"] == 2
     assert stats["kinds"] == {"k": 2}
 

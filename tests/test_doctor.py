@@ -1,4 +1,4 @@
-"""`python -m course_utils doctor` reports versions, hardware, mode and cache, and every problem with a fix."""
+"""`python3 course.py doctor` reports versions, hardware, mode and cache, and every problem with a fix."""
 import subprocess
 import sys
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils import config, reference
+from course_utils import config
+from course_utils.from_scratch import rnn_layers
 
 config.import_tensorflow()
 import keras  # noqa: E402
@@ -23,7 +24,7 @@ def test_lstm_matches_keras(batch, steps, features, units, with_state):
     outputs = layer(x, initial_state=[h0, c0]) if with_state else layer(x)
     keras_seq, keras_h, keras_c = (np.asarray(o) for o in outputs)
     kernel, recurrent_kernel, bias = layer.get_weights()
-    states, h, c = reference.lstm_forward(x, kernel, recurrent_kernel, bias, *((h0, c0) if with_state else (None, None)))
+    states, h, c = rnn_layers.lstm_forward(x, kernel, recurrent_kernel, bias, *((h0, c0) if with_state else (None, None)))
     for ours, theirs in ((states, keras_seq), (h, keras_h), (c, keras_c)):
         assert np.max(np.abs(ours - theirs)) < 1e-5
 
@@ -39,14 +40,14 @@ def test_gru_matches_keras(batch, steps, features, units, with_state, reset_afte
     h0 = rng.normal(size=(batch, units)).astype("float32")
     keras_seq, keras_h = (np.asarray(o) for o in (layer(x, initial_state=[h0]) if with_state else layer(x)))
     kernel, recurrent_kernel, bias = layer.get_weights()
-    states, h = reference.gru_forward(x, kernel, recurrent_kernel, bias, h0 if with_state else None, reset_after=reset_after)
+    states, h = rnn_layers.gru_forward(x, kernel, recurrent_kernel, bias, h0 if with_state else None, reset_after=reset_after)
     assert np.max(np.abs(states - keras_seq)) < 1e-5 and np.max(np.abs(h - keras_h)) < 1e-5
 
 
 def test_lstm_gates_are_consistent():
     x = rng.normal(size=(2, 6, 3))
     kernel, recurrent_kernel, bias = rng.normal(size=(3, 16)), rng.normal(size=(4, 16)), rng.normal(size=16)
-    states, h, c, gates = reference.lstm_forward(x, kernel, recurrent_kernel, bias, return_gates=True)
+    states, h, c, gates = rnn_layers.lstm_forward(x, kernel, recurrent_kernel, bias, return_gates=True)
     np.testing.assert_allclose(states, gates["o"] * np.tanh(gates["c"]))
     np.testing.assert_allclose(c, gates["c"][:, -1])
     assert all(0 < g.min() and g.max() < 1 for k, g in gates.items() if k in "ifo")
@@ -57,19 +58,19 @@ def test_lstm_gates_are_consistent():
 @pytest.mark.parametrize("d,n", [(1, 1), (3, 7), (16, 32), (50, 10)])
 def test_parameter_counts_match_keras(cell, layer, d, n):
     model = keras.Sequential([keras.Input((None, d)), layer(n)])
-    assert reference.parameter_count(cell, d, n) == model.count_params()
+    assert rnn_layers.parameter_count(cell, d, n) == model.count_params()
     if cell == "gru":
         old = keras.Sequential([keras.Input((None, d)), layer(n, reset_after=False)])
-        assert reference.parameter_count(cell, d, n, reset_after=False) == old.count_params()
+        assert rnn_layers.parameter_count(cell, d, n, reset_after=False) == old.count_params()
 
 
 @pytest.mark.parametrize("call,message", [
-    (lambda: reference.lstm_forward(np.zeros((2, 3, 4)), np.zeros((4, 10)), np.zeros((2, 10)), np.zeros(10)), "multiple of 4"),
-    (lambda: reference.lstm_forward(np.zeros((2, 3, 4)), np.zeros((4, 8)), np.zeros((3, 8)), np.zeros(8)), r"recurrent_kernel must have shape \(n, 4n\) = \(2, 8\)"),
-    (lambda: reference.lstm_forward(np.zeros((2, 3, 5)), np.zeros((4, 8)), np.zeros((2, 8)), np.zeros(8)), r"x must have shape \(B, T, d\) = \(B, T, 4\)"),
-    (lambda: reference.lstm_forward(np.zeros((2, 3, 4)), np.zeros((4, 8)), np.zeros((2, 8)), np.zeros(8), c0=np.zeros((2, 3))), r"c0 must have shape \(B, n\) = \(2, 2\)"),
-    (lambda: reference.gru_forward(np.zeros((2, 3, 4)), np.zeros((4, 6)), np.zeros((2, 6)), np.zeros(6)), r"bias must have shape \(2, 6\) with reset_after=True"),
-    (lambda: reference.parameter_count("rnn", 3, 4), "cell must be"),
+    (lambda: rnn_layers.lstm_forward(np.zeros((2, 3, 4)), np.zeros((4, 10)), np.zeros((2, 10)), np.zeros(10)), "multiple of 4"),
+    (lambda: rnn_layers.lstm_forward(np.zeros((2, 3, 4)), np.zeros((4, 8)), np.zeros((3, 8)), np.zeros(8)), r"recurrent_kernel must have shape \(n, 4n\) = \(2, 8\)"),
+    (lambda: rnn_layers.lstm_forward(np.zeros((2, 3, 5)), np.zeros((4, 8)), np.zeros((2, 8)), np.zeros(8)), r"x must have shape \(B, T, d\) = \(B, T, 4\)"),
+    (lambda: rnn_layers.lstm_forward(np.zeros((2, 3, 4)), np.zeros((4, 8)), np.zeros((2, 8)), np.zeros(8), c0=np.zeros((2, 3))), r"c0 must have shape \(B, n\) = \(2, 2\)"),
+    (lambda: rnn_layers.gru_forward(np.zeros((2, 3, 4)), np.zeros((4, 6)), np.zeros((2, 6)), np.zeros(6)), r"bias must have shape \(2, 6\) with reset_after=True"),
+    (lambda: rnn_layers.parameter_count("rnn", 3, 4), "cell must be"),
 ])
 def test_bad_inputs_say_what_is_expected(call, message):
     with pytest.raises(ValueError, match=message):

@@ -4,8 +4,8 @@ import json
 import shutil
 from pathlib import Path
 
-from course_utils import instructor
-from course_utils.readme import chapters
+from course_build import instructor
+from course_build.readme import chapters
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def test_the_bank_marks_the_core_exam_questions_and_the_guide_lists_exercises_wi
         if used:
             assert f"`{name}`" in guide
             assert instructor.mistakes_of(name), f"no typical mistake of {name} is known to the guide"
-    assert "python -m course_utils download" in guide and "COURSE_CACHE_DIR" in guide
+    assert "python3 course.py download" in guide and "COURSE_CACHE_DIR" in guide
 
 
 def test_written_files_link_to_the_notebooks(tmp_path):
@@ -68,7 +68,7 @@ def test_slug_matches_myst_anchors():
 
 
 def test_a_recorded_quick_time_reaches_the_guide_and_goes_stale_with_the_code(tmp_path):
-    from course_utils.notebooks import record_quick_time
+    from course_build.notebooks import record_quick_time
 
     root = _copy_checkout(tmp_path)
     path = chapters(root)[0]
@@ -89,7 +89,7 @@ def test_a_new_chapter_appears_on_the_site_with_no_edit_of_the_site(tmp_path):
     """A chapter added to notebooks/ gets a page, a deck, a guide entry and a place in the navigation."""
     import pytest
 
-    site = pytest.importorskip("course_utils.site")
+    site = pytest.importorskip("course_build.site")
     (tmp_path / "repo").mkdir()
     root = _copy_checkout(tmp_path / "repo")
     first = chapters(root)[0]

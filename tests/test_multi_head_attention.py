@@ -1,9 +1,10 @@
-"""Chapter 10: the NumPy scaled dot-product and multi-head attention of course_utils.attention reproduce
+"""Chapter 10: the NumPy scaled dot-product and multi-head attention of course_utils.from_scratch.attention reproduce
 keras.layers.MultiHeadAttention from its own weights (several heads, key_dim != value_dim, masks, causal)."""
 import numpy as np
 import pytest
 
-from course_utils import attention, config
+from course_utils import config
+from course_utils.from_scratch import attention
 
 config.import_tensorflow()
 import keras  # noqa: E402

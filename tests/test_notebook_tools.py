@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import config, notebooks
+from course_utils import config
+from course_build import notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
@@ -172,7 +173,9 @@ def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeyp
                          markdown="# 07 · Demo chapter\n\n**In this chapter:** one line about it.\n\n"
                                   "**Measured full-mode run time:** not measured yet")
     monkeypatch.chdir(tmp_path.parent)  # the working directory is elsewhere
-    notebooks.run_notebook(path, mode="full")
+    from course_build import cli
+
+    assert cli.main(["run", str(path)]) == 0
     readme = (tmp_path / "README.md").read_text()
     assert "| 07 | [Demo chapter](notebooks/07_demo.ipynb) | one line about it. |" in readme
     assert "old" not in readme
@@ -193,7 +196,7 @@ def test_a_notebook_that_touches_the_network_fails_in_offline_mode(tmp_path, mon
 
 def test_cli_download_offline_and_list(tmp_path):
     env = {**__import__("os").environ, "COURSE_OFFLINE": "1", "COURSE_CACHE_DIR": str(tmp_path / "cache")}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "course_utils", "download", *args],
+    run = lambda *args: subprocess.run([sys.executable, "-m", "course_build", "download", *args],
                                        capture_output=True, text=True, env=env)
     offline = run("imdb")
     assert offline.returncode == 1 and "no download was attempted" in offline.stdout

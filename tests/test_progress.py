@@ -45,7 +45,7 @@ def test_a_corrupt_or_unwritable_file_never_breaks_a_checker(tmp_path, monkeypat
 def test_report_is_one_table_per_chapter(tmp_path, monkeypatch):
     from pathlib import Path
 
-    from course_utils.readme import chapters
+    from course_build.readme import chapters
 
     monkeypatch.setenv(progress.PROGRESS_VAR, str(tmp_path / "p.json"))
     progress.record("rnn_step", "passed")

@@ -1,11 +1,11 @@
-"""Every number a chapter's prose states comes from that chapter's own run (course_utils.prose)."""
+"""Every number a chapter's prose states comes from that chapter's own run (course_build.prose)."""
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course_utils import prose
+from course_build import prose
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

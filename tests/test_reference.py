@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils import config, reference
+from course_utils import config
+from course_utils.from_scratch import rnn_layers
 
 config.import_tensorflow()
 import keras  # noqa: E402
@@ -22,7 +23,7 @@ def test_numpy_forward_matches_keras(batch, steps, features, units, with_h0):
     h0 = rng.normal(size=(batch, units)).astype("float32") if with_h0 else None
     sequences, final = layer(x, initial_state=[h0]) if with_h0 else layer(x)
     W_x, W_h, b = (w.numpy() for w in layer.weights)
-    states, last = reference.rnn_forward(x, W_x, W_h, b, h0)
+    states, last = rnn_layers.rnn_forward(x, W_x, W_h, b, h0)
     assert states.dtype == np.float32 and states.shape == (batch, steps, units)
     assert np.max(np.abs(states - np.asarray(sequences))) < 1e-5
     assert np.max(np.abs(last - np.asarray(final))) < 1e-5
@@ -32,8 +33,8 @@ def test_numpy_forward_matches_keras(batch, steps, features, units, with_h0):
 def test_step_matches_first_state():
     x = rng.normal(size=(3, 4, 2))
     W_x, W_h, b = rng.normal(size=(2, 5)), rng.normal(size=(5, 5)), rng.normal(size=5)
-    states, _ = reference.rnn_forward(x, W_x, W_h, b)
-    np.testing.assert_allclose(reference.rnn_step(x[:, 0], np.zeros((3, 5)), W_x, W_h, b), states[:, 0])
+    states, _ = rnn_layers.rnn_forward(x, W_x, W_h, b)
+    np.testing.assert_allclose(rnn_layers.rnn_step(x[:, 0], np.zeros((3, 5)), W_x, W_h, b), states[:, 0])
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -49,4 +50,4 @@ def test_bad_shapes_name_the_expected_shape(kwargs, message):
     args = dict(x=np.zeros((2, 3, 4)), W_x=np.zeros((4, 6)), W_h=np.zeros((6, 6)), b=np.zeros(6), h0=None)
     args.update(kwargs)
     with pytest.raises((ValueError, TypeError), match=message):
-        reference.rnn_forward(**args)
+        rnn_layers.rnn_forward(**args)

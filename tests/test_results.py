@@ -8,8 +8,17 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from course_build import results_report
 from course_utils import results
-from course_utils.results import MIME, Result, ResultError, record
+from course_utils.results import MIME, TARGETS_MIME, Result, ResultError, claim, declare_targets, expect, record
+
+
+@pytest.fixture(autouse=True)
+def no_declarations():
+    """Declarations live for a process (one notebook kernel); each test starts with none."""
+    results.clear_declarations()
+    yield
+    results.clear_declarations()
 
 
 def test_record_prints_mean_and_range_and_target(capsys, monkeypatch):
@@ -34,7 +43,7 @@ def test_a_target_needs_three_seeds_in_full_mode_but_not_in_quick_mode(monkeypat
     with pytest.raises(ResultError, match="at least 3 seeds"):
         record("acc", [0.99], target=">= 0.98")
     monkeypatch.setenv("COURSE_MODE", "quick")
-    assert "targets are for full mode" in record("acc", [0.5], target=">= 0.98").describe()
+    assert "is judged in full mode (this is quick mode)" in record("acc", [0.5], target=">= 0.98").describe()
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -86,13 +95,13 @@ def test_results_are_read_back_from_a_stored_notebook_and_checked(tmp_path):
     few = Result("mse", [0.001], None, {}, "< 0.01")
     quick = Result("acc", [0.5, 0.5, 0.5], [0, 1, 2], {"model": "x"}, ">= 0.98", mode="quick")
     path = _notebook_with(tmp_path / "99_demo.ipynb", good, missed, few, quick)
-    found = results.notebook_results(path)
+    found = results_report.notebook_results(path)
     assert [r.chapter for r in found] == ["99"] * 4
-    problems = results.problems(found)
+    problems = results_report.problems(found)
     assert len(problems) == 3
-    assert "LSTM" in problems[0] and "misses its target" in problems[0]
+    assert "LSTM" in problems[0] and "misses its claim" in problems[0]
     assert "only 1 seed" in problems[1] and "quick mode" in problems[2]
-    text = results.table(found)
+    text = results_report.table(found)
     assert "0.977 (0.950-0.990, 3 seeds)" in text and "MISSED" in text
 
 
@@ -102,14 +111,14 @@ def test_compare_a_learners_copy_with_the_stored_results(tmp_path):
                             Result("ppl", [5.0, 5.2, 5.1], [0, 1, 2]))
     mine = _notebook_with(tmp_path / "99_mine.ipynb", Result("acc", [0.97], [0], {}, ">= 0.98"),
                           Result("ppl", [5.3], [0]))
-    rows, ok = results.compare(stored, mine)
+    rows, ok = results_report.compare(stored, mine)
     assert [verdict for _, _, verdict in rows] == ["differs", "reproduced"] and not ok
-    assert "differs" in results.compare_text(rows)
+    assert "differs" in results_report.compare_text(rows)
 
 
 def test_cli_results_lists_recorded_results_and_rejects_a_non_notebook(tmp_path):
     path = _notebook_with(tmp_path / "99_demo.ipynb", Result("acc", [0.99, 0.985, 0.99], [0, 1, 2], {}, ">= 0.98"))
-    run = lambda *args: subprocess.run([sys.executable, "-m", "course_utils", "results", *args],
+    run = lambda *args: subprocess.run([sys.executable, "-m", "course_build", "results", *args],
                                        capture_output=True, text=True, cwd=tmp_path)
     listing = run(str(path))
     assert listing.returncode == 0 and "0.988 (0.985-0.990, 3 seeds)" in listing.stdout
@@ -126,3 +135,142 @@ def test_mean_range_formats_like_record():
     assert mean_range([0.9, 0.8, 1.0]) == "0.900 (0.800-1.000)"
     assert mean_range({0: 2.0, 1: 4.0}, digits=1) == "3.0 (2.0-4.0)"
     assert mean_range(0.5) == "0.500"
+
+
+# ------------------------------------------------------------------------------------------------------
+# Targets declared in advance: claims, expectations, and misses that stay visible
+# ------------------------------------------------------------------------------------------------------
+
+def test_record_takes_its_target_kind_and_label_from_the_declaration(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_MODE", "full")
+    declare_targets(claim("acc", ">= 0.98", "GRU test accuracy", model="GRU"),
+                    expect("gap", "< 0.05", "train-test gap"))
+    assert "claim acc [model=GRU] >= 0.98: GRU test accuracy" in capsys.readouterr().out
+    gru = record("acc", [0.99, 0.985, 0.99], model="GRU")
+    lstm = record("acc", [0.5, 0.5, 0.5], model="LSTM")  # no declared target matches these labels
+    gap = record("gap", [0.02, 0.07, 0.03])
+    assert (gru.target, gru.kind, gru.title, gru.status) == (">= 0.98", "claim", "GRU test accuracy", "met")
+    assert lstm.target is None and lstm.title == "acc"
+    assert (gap.kind, gap.status) == ("expectation", "missed") and "missed" in gap.describe()
+
+
+def test_a_declared_target_cannot_be_given_again_inline_or_changed(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "full")
+    declare_targets(claim("acc", ">= 0.98", "accuracy"))
+    with pytest.raises(ResultError, match="declared in advance"):
+        record("acc", [0.99] * 3, target=">= 0.5")
+    with pytest.raises(ResultError, match="declares its targets in advance"):
+        record("other", [0.99] * 3, target=">= 0.5")  # once a chapter declares, inline targets are refused
+    declare_targets(claim("acc", ">= 0.98", "accuracy"))  # re-running the same cell is fine
+    with pytest.raises(ResultError, match="never changed"):
+        declare_targets(claim("acc", ">= 0.90", "accuracy"))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: claim("acc", "about 0.9", "x"), "target must be a comparison"),
+    (lambda: claim("acc", ">= 0.9", ""), "human label"),
+    (lambda: expect("acc", ">= 0.9", "x", modes=("slow",)), "modes must be"),
+    (lambda: declare_targets(), "at least one target"),
+    (lambda: declare_targets(">= 0.9"), "made by claim"),
+])
+def test_bad_declarations_are_refused_clearly(make, message):
+    with pytest.raises(ResultError, match=message):
+        make()
+
+
+def test_a_target_applies_only_in_the_modes_it_names(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "quick")
+    declare_targets(claim("full_only", ">= 0.9", "judged in full mode"),
+                    expect("both", "< 1", "judged in both", modes=("quick", "full")))
+    quick_full = record("full_only", [0.1])  # one seed is fine where the target does not judge the run
+    assert quick_full.status == "not judged in quick mode"
+    with pytest.raises(ResultError, match="at least 3 seeds"):
+        record("both", [0.5])
+    assert record("both", [0.5, 0.2, 0.3]).status == "met"
+
+
+def _declared_notebook(path, targets, result_list, mode="full"):
+    cells = [new_markdown_cell("# 99 · Demo")]
+    if targets:
+        cells.append(new_code_cell("declare_targets(...)", execution_count=1, outputs=[new_output(
+            "display_data", data={"text/plain": "targets", TARGETS_MIME: {"targets": [t.to_json() for t in targets]}})]))
+    cells.append(new_code_cell("record(...)", execution_count=2, outputs=[
+        new_output("display_data", data={"text/plain": r.describe(), MIME: r.to_json()}) for r in result_list]))
+    nb = new_notebook(cells=cells, metadata={"course": {"mode": mode}})
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_a_missed_claim_fails_and_a_missed_expectation_is_listed_as_missed(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "full")
+    targets = [claim("acc", ">= 0.98", "accuracy"), expect("gap", "< 0.05", "gap")]
+    declare_targets(*targets)
+    acc, gap = record("acc", [0.99, 0.97, 0.99]), record("gap", [0.1, 0.2, 0.1])
+    path = _declared_notebook(tmp_path / "99_demo.ipynb", targets, [acc, gap])
+    problems = results_report.chapter_problems([path])
+    assert problems == ["chapter 99: acc misses its claim >= 0.98: 0.983 (0.970-0.990, 3 seeds)"]
+    text = results_report.table(results_report.notebook_results(path))
+    assert "claim >= 0.98" in text and "MISSED" in text and "expectation < 0.05" in text and "missed" in text
+    cli = subprocess.run([sys.executable, "-m", "course_build", "results", str(path)], capture_output=True, text=True)
+    assert cli.returncode == 1 and "1 expectations missed, 1 claims MISSED" in cli.stdout
+
+
+def test_a_missed_expectation_is_shown_in_the_readme_table(tmp_path, monkeypatch):
+    from course_build import readme
+
+    monkeypatch.setenv("COURSE_MODE", "full")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "README.md").write_text("# C\n\n<!-- results:start -->\n<!-- results:end -->\n")
+    target = expect("gap", "< 0.05", "train-test gap with dropout")
+    declare_targets(target)
+    _declared_notebook(tmp_path / "notebooks" / "99_demo.ipynb", [target], [record("gap", [0.1, 0.2, 0.1])])
+    assert readme.update(tmp_path) == ["results"]
+    row = next(line for line in (tmp_path / "README.md").read_text().splitlines() if "train-test gap" in line)
+    assert "expectation < 0.05" in row and row.rstrip(" |").endswith("missed") and "0,1,2" not in row
+
+
+def test_a_declared_target_the_run_never_records_is_an_error(tmp_path):
+    targets = [claim("acc", ">= 0.98", "accuracy"), expect("quick_only", "< 1", "x", modes=("quick",))]
+    path = _declared_notebook(tmp_path / "99_demo.ipynb", targets, [])
+    problems = results_report.chapter_problems([path])
+    assert len(problems) == 1 and "claim acc >= 0.98" in problems[0] and "never recorded" in problems[0]
+
+
+def test_the_runner_refuses_a_run_that_leaves_a_declared_target_unrecorded(tmp_path):
+    from course_build import notebooks
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 99 · Demo"),
+        new_code_cell("from course_utils import setup\nsetup()"),
+        new_code_cell("from course_utils import claim, declare_targets, record\n"
+                      "declare_targets(claim('acc', '>= 0.9', 'accuracy', modes=('quick', 'full')))"),
+        new_code_cell("record('other', 1.0)")])
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(nb, str(path))
+    with pytest.raises(notebooks.NotebookFailed, match="never recorded"):
+        notebooks.run_notebook(path, mode="quick", write=True)
+    assert "outputs" not in nbformat.read(str(path), as_version=4).cells[1] or \
+        not nbformat.read(str(path), as_version=4).cells[1].outputs  # nothing written
+
+
+def test_the_ledger_refuses_a_dropped_loosened_or_demoted_target(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    before = [claim("acc", ">= 0.98", "accuracy"), expect("gap", "< 0.05", "gap"), claim("loss", "< 0.2", "loss")]
+    stored = results_report.StoredChapter("99", "full", before, [])
+    assert results_report.update_ledger(tmp_path, stored) == []
+    stricter = [claim("acc", ">= 0.99", "accuracy"), expect("gap", "< 0.05", "gap"), claim("loss", "< 0.2", "loss")]
+    assert results_report.ledger_refusals(tmp_path, results_report.StoredChapter("99", "full", stricter, [])) == []
+    worse = [claim("acc", ">= 0.95", "accuracy"), expect("loss", "< 0.2", "loss")]
+    refused = results_report.ledger_refusals(tmp_path, results_report.StoredChapter("99", "full", worse, []))
+    assert any("loosened from >= 0.98 to >= 0.95" in r for r in refused)
+    assert any("gap" in r and "no longer" in r for r in refused)
+    assert any("loss was a claim and is now only an expectation" in r for r in refused)
+    assert results_report.update_ledger(tmp_path, results_report.StoredChapter("99", "full", worse, [])) == refused
+
+
+@pytest.mark.parametrize("new, old, ok", [
+    (">= 0.99", ">= 0.98", True), (">= 0.98", ">= 0.98", True), ("> 0.98", ">= 0.98", True),
+    (">= 0.97", ">= 0.98", False), ("< 0.1", "< 0.2", True), ("<= 0.2", "< 0.2", False), ("< 0.5", ">= 0.1", False),
+])
+def test_strictness_of_targets(new, old, ok):
+    assert results.at_least_as_strict(new, old) is ok

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import site
-from course_utils.readme import chapter_row, chapters
-from course_utils.site import browser
+from course_build import site
+from course_build.readme import chapter_row, chapters
+from course_build.site import browser
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "_build"

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import alt_text, config, slides
-from course_utils.readme import chapters
+from course_utils import config
+from course_build import alt_text
+from course_build import slides
+from course_build.readme import chapters
 
 REPO = Path(__file__).resolve().parent.parent
 

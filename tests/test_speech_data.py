@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import espeak, netguard
+from course_utils import netguard
+from course_utils.speech import espeak
 from course_utils.datasets import load_spoken_digits, speech, synthesise
 
 from test_netguard import _isolating_command

@@ -3,7 +3,7 @@ normalisation statistics come from training data only."""
 import numpy as np
 import pytest
 
-from course_utils import speech_features as F
+from course_utils.speech import features as F
 from course_utils.datasets import load_spoken_digits
 
 RATE = 16_000

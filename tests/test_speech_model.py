@@ -1,8 +1,10 @@
-"""Tests of course_utils.speech_model and course_utils.speech_runs (chapter 13's acoustic model and its runs)."""
+"""Tests of course_utils.speech.model and course_utils.speech.runs (chapter 13's acoustic model and its runs)."""
 import numpy as np
 import pytest
 
-from course_utils import ctc, speech_model as M, speech_runs as R
+from course_utils.speech import ctc
+from course_utils.speech import model as M
+from course_utils.speech import runs as R
 
 
 def test_output_lengths_are_ceil_divisions():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_utils import timing
+from course_utils.measure import timing
 
 
 def test_fit_line_recovers_a_line_and_reports_r2():

@@ -3,7 +3,8 @@ named by its own hint, and a correct float32 answer passes."""
 import numpy as np
 import pytest
 
-from course_utils import cells, cost
+from course_utils.from_scratch import recurrences
+from course_utils.measure import cost
 from course_utils.exercises import FAILED, PASSED, evaluate, solution, training
 
 
@@ -11,7 +12,7 @@ def test_lstm_macs_solution_is_a_direct_count_of_the_lstm_step():
     rng = np.random.default_rng(0)
     for d, n in [(1, 1), (50, 2), (2, 40), (32, 64)]:
         x, h, c = rng.normal(size=(1, d)), rng.normal(size=(1, n)), rng.normal(size=(1, n))
-        counted = cost.count_macs(cells.lstm_step, x, h, c, rng.normal(size=(d, 4 * n)), rng.normal(size=(n, 4 * n)),
+        counted = cost.count_macs(recurrences.lstm_step, x, h, c, rng.normal(size=(d, 4 * n)), rng.normal(size=(n, 4 * n)),
                                   rng.normal(size=4 * n))
         assert solution("lstm_macs_per_step")(d, n) == counted
 

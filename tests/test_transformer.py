@@ -1,12 +1,14 @@
-"""course_utils.transformer: the NumPy causal Transformer equals a Keras model with the same weights, the key/value
+"""course_utils.from_scratch.transformer: the NumPy causal Transformer equals a Keras model with the same weights, the key/value
 cache gives the same logits as re-running the prefix, the LSTM stream equals keras.layers.LSTM; and
-course_utils.seqcost's fits and its fresh-process measurement."""
+course_utils.measure.sequence_cost's fits and its fresh-process measurement."""
 import math
 
 import numpy as np
 import pytest
 
-from course_utils import config, seqcost, transformer
+from course_utils import config
+from course_utils.measure import sequence_cost
+from course_utils.from_scratch import transformer
 
 config.import_tensorflow()
 import keras  # noqa: E402
@@ -96,32 +98,32 @@ def test_streaming_costs_table():
 
 def test_loglog_slope_and_crossing():
     lengths = np.array([64, 128, 256, 512])
-    assert seqcost.loglog_slope(lengths, 3 * lengths ** 2.0) == pytest.approx(2.0)
-    assert seqcost.loglog_slope(lengths, [1.0, 2.0, math.nan, 8.0]) == pytest.approx(1.0)
-    assert seqcost.crossing(lengths, 10 * lengths, lengths ** 2.0 / 10) == pytest.approx(100.0)
-    assert seqcost.crossing(lengths, lengths ** 2.0, lengths) is None
+    assert sequence_cost.loglog_slope(lengths, 3 * lengths ** 2.0) == pytest.approx(2.0)
+    assert sequence_cost.loglog_slope(lengths, [1.0, 2.0, math.nan, 8.0]) == pytest.approx(1.0)
+    assert sequence_cost.crossing(lengths, 10 * lengths, lengths ** 2.0 / 10) == pytest.approx(100.0)
+    assert sequence_cost.crossing(lengths, lengths ** 2.0, lengths) is None
     with pytest.raises(ValueError, match="at least two"):
-        seqcost.loglog_slope([1, 2], [math.nan, 1.0])
+        sequence_cost.loglog_slope([1, 2], [math.nan, 1.0])
 
 
-@pytest.mark.parametrize("kind", seqcost.KINDS)
+@pytest.mark.parametrize("kind", sequence_cost.KINDS)
 def test_measure_runs_a_fresh_process(kind):
-    row = seqcost.measure(kind, 16, width=8, heads=2, repeats=1, time_limit=120)
+    row = sequence_cost.measure(kind, 16, width=8, heads=2, repeats=1, time_limit=120)
     assert "error" not in row, row
     assert row["seconds"] > 0 and row["peak_mib"] > row["pass_mib"] >= 0
 
 
 def test_measure_reports_a_timeout_instead_of_raising():
-    row = seqcost.measure("lstm", 16, width=8, repeats=1, time_limit=0.01)
+    row = sequence_cost.measure("lstm", 16, width=8, repeats=1, time_limit=0.01)
     assert math.isnan(row["seconds"]) and "stopped" in row["error"]
     with pytest.raises(ValueError, match="kind"):
-        seqcost.measure("gru", 16)
+        sequence_cost.measure("gru", 16)
 
 
 def test_the_peak_is_the_child_s_own_not_its_parent_s():
     ballast = np.ones(400 * 2 ** 20 // 8)  # this process now holds 400 MiB more than the child will need
-    row = seqcost.measure("lstm", 16, width=8, repeats=1, time_limit=120)
-    assert row["peak_mib"] < seqcost._peak_mib() - 200, (row, seqcost._peak_mib())
+    row = sequence_cost.measure("lstm", 16, width=8, repeats=1, time_limit=120)
+    assert row["peak_mib"] < sequence_cost._peak_mib() - 200, (row, sequence_cost._peak_mib())
     del ballast
 
 

@@ -3,7 +3,7 @@ hint (solutions passing and stubs not attempted: tests/test_exercises.py)."""
 import numpy as np
 import pytest
 
-from course_utils import transformer
+from course_utils.from_scratch import transformer
 from course_utils.exercises import PASSED, evaluate
 from course_utils.exercises import transformer as topic
 

@@ -14,7 +14,7 @@ canonical name force one). Sources and licences:
 * Character-level text: the language-reference help topics and standard-library docstrings that ship with
   every Python installation (PSF licence).
 * Named entities: BIO-tagged sentences built from CLDR names (Babel) and the phrase corpus, with entity
-  strings held out for testing (:mod:`course_utils.datasets.entities`; generated here, CLDR data: Unicode licence).
+  strings held out for testing (:mod:`course_utils.datasets.named_entities`; generated here, CLDR data: Unicode licence).
 * Synthetic tasks: the adding problem, a copy task, the order task of chapter 01 and the first-symbol task of
   chapter 10.
 * Speech: spoken digit strings synthesised offline by eSpeak NG (the library and voice data that the PyPI
@@ -23,21 +23,20 @@ canonical name force one). Sources and licences:
 One module per family; a new family adds a module here and one import line below.
 """
 # Families with a downloadable file first, so the registry (and the CLI) lists imdb, spa-eng, jena in order.
-from .text_classification import TextClassificationData, TextSplit, load_reviews  # isort: skip
-from .translation import PairSplit, TranslationData, load_translation_pairs  # isort: skip
-from .series import SERIES, SeriesData, load_series  # isort: skip
-from .char_text import STDLIB_MODULES, load_char_text
-from .entities import EntityData, TaggedSplit, load_entities
-from .sources import REMOTES, register_remote
-from .stats import pair_stats, text_stats
-from .speech import SpeechSplit, SpokenDigits, Utterance, load_spoken_digits, synthesise
-from .synthetic import (ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, first_symbol_ceiling_without_order,
+from course_utils.datasets.text_classification import TextClassificationData, TextSplit, load_reviews  # isort: skip
+from course_utils.datasets.translation import PairSplit, TranslationData, load_translation_pairs  # isort: skip
+from course_utils.datasets.series import SERIES, SeriesData, load_series  # isort: skip
+from course_utils.datasets.char_text import STDLIB_MODULES, load_char_text
+from course_utils.datasets.named_entities import EntityData, TaggedSplit, load_entities
+from course_utils.datasets.sources import REMOTES, register_remote
+from course_utils.datasets.speech import SpeechSplit, SpokenDigits, Utterance, load_spoken_digits, synthesise
+from course_utils.datasets.synthetic import (ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, first_symbol_ceiling_without_order,
                         first_symbol_task, order_task)
 
 __all__ = [
     "REMOTES", "register_remote", "load_reviews", "TextSplit", "TextClassificationData", "load_translation_pairs",
     "PairSplit", "TranslationData", "load_series", "SeriesData", "SERIES", "load_char_text", "STDLIB_MODULES",
-    "adding_problem", "copy_task", "order_task", "ORDER_PAD", "ORDER_A", "ORDER_B", "text_stats", "pair_stats",
+    "adding_problem", "copy_task", "order_task", "ORDER_PAD", "ORDER_A", "ORDER_B",
     "first_symbol_task", "first_symbol_ceiling_without_order",
     "load_entities", "EntityData", "TaggedSplit",
     "load_spoken_digits", "synthesise", "SpokenDigits", "SpeechSplit", "Utterance",

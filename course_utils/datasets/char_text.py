@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from .. import validation
-from .sources import announce
+from course_utils import validation
+from course_utils.datasets.sources import announce
 
 STDLIB_MODULES = (
     "abc argparse ast asyncio base64 bisect calendar cmd codecs collections configparser contextlib copy csv "

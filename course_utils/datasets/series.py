@@ -8,8 +8,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache
-from .sources import announce, check_source, register_remote, try_canonical
+from course_utils.datasets import cache
+from course_utils.datasets.sources import announce, check_source, register_remote, try_canonical
 
 register_remote(cache.Remote(
     "jena", "jena_climate_2009_2016.csv.zip",

@@ -1,14 +1,14 @@
 """What every loader shares: the registry of downloadable datasets, the choice between the canonical file and
 the offline data, the one line that names the source, and seeded splits.
 
-A family module registers its downloadable file with :func:`register_remote`; ``python -m course_utils download``
+A family module registers its downloadable file with :func:`register_remote`; ``python3 course.py download``
 offers exactly the names registered here.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import cache
+from course_utils.datasets import cache
 
 REMOTES: dict = {}
 

@@ -1,4 +1,4 @@
-"""Spoken digit strings synthesised offline by eSpeak NG (:mod:`course_utils.espeak`), for chapter 13.
+"""Spoken digit strings synthesised offline by eSpeak NG (:mod:`course_utils.speech.espeak`), for chapter 13.
 
 :func:`synthesise` speaks a digit string (``"3907"`` is read "three nine zero seven") in one voice, at a rate in
 words per minute and a base pitch, and returns a float32 waveform at a fixed sample rate (16 kHz by default),
@@ -31,8 +31,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import espeak, validation
-from .sources import announce
+from course_utils import validation
+from course_utils.speech import espeak
+from course_utils.datasets.sources import announce
 
 SAMPLE_RATE = 16_000  # Hz
 ACCENTS = {

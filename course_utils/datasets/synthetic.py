@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import validation
+from course_utils import validation
 
 
 def _check_positive(seed=0, **values):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import cache, validation
-from .sources import announce, check_source, register_remote, split_indices, try_canonical
+from course_utils import validation
+from course_utils.datasets import cache
+from course_utils.datasets.sources import announce, check_source, register_remote, split_indices, try_canonical
 
 register_remote(cache.Remote(
     "imdb", "aclImdb_v1.tar.gz", "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
@@ -60,7 +61,7 @@ def load_reviews(source: str = "auto", size: int | None = None, seed: int = 0) -
         else:
             announce(f"IMDB reviews (cached): {len(data.train)} train, {len(data.val)} validation, {len(data.test)} test")
             return data
-    from .corpora.reviews import generate_reviews
+    from course_utils.datasets.corpora.reviews import generate_reviews
 
     size = 30_000 if size is None else size
     texts, labels, tags = generate_reviews(size, seed=seed)

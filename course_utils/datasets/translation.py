@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import cache, validation
-from .sources import announce, check_source, register_remote, split_indices, try_canonical
+from course_utils import validation
+from course_utils.datasets import cache
+from course_utils.datasets.sources import announce, check_source, register_remote, split_indices, try_canonical
 
 register_remote(cache.Remote(
     "spa-eng", "spa-eng.zip", "http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip",
@@ -62,7 +63,7 @@ def load_translation_pairs(source: str = "auto", size: int | None = None, seed: 
         pairs, kinds = [pairs[i] for i in order], ["tatoeba"] * len(order)
         label = "Tatoeba/Anki spa-eng (cached)"
     else:
-        from .corpora.phrases import generate_pairs
+        from course_utils.datasets.corpora.phrases import generate_pairs
 
         size = 40_000 if size is None else size
         pairs, kinds = generate_pairs(size, seed=seed)

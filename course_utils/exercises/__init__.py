@@ -8,8 +8,8 @@ exercise generically (its solution passes, each mistake fails on its case with i
 import importlib
 import pkgutil
 
-from ._calling import CaseTimeout
-from .framework import (
+from course_utils.exercises._calling import CaseTimeout
+from course_utils.exercises.framework import (
     DEFAULT_TIME_LIMIT, FAILED, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Mistake, Report, Variant, check,
     compare, evaluate, get, register, show_solution, solution,
 )

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells
-from .framework import Case, Exercise, Variant, register
+from course_utils.from_scratch import recurrences
+from course_utils.exercises.framework import Case, Exercise, Variant, register
 
 
 def _bptt_cases(seed: int = 4, B: int = 2, d: int = 3, n: int = 4) -> list:
@@ -37,7 +37,7 @@ def _bptt_with(da_of, transpose=True, db_mean=False):
 
 
 def _right_da(dh, h_t):
-    return cells.preactivation_grad(dh, h_t)
+    return recurrences.preactivation_grad(dh, h_t)
 
 
 BPTT_MISTAKES = (
@@ -85,7 +85,7 @@ def _clip_per_array(grads, max_norm):
 
 def _clip_returns_clipped_norm(grads, max_norm):
     """Mistake: the norm after clipping is returned."""
-    clipped, norm = cells.clip_by_global_norm(grads, max_norm)
+    clipped, norm = recurrences.clip_by_global_norm(grads, max_norm)
     return clipped, min(norm, max_norm)
 
 
@@ -96,9 +96,9 @@ CLIP_MISTAKES = (
 )
 
 
-register(Exercise("bptt_step", "One step of backpropagation through time", cells.bptt_step, _bptt_cases,
+register(Exercise("bptt_step", "One step of backpropagation through time", recurrences.bptt_step, _bptt_cases,
                   atol=1e-8, rtol=1e-6, variants=BPTT_MISTAKES, output_names=("dW_x", "dW_h", "db", "dh_prev")))
-register(Exercise("clip_by_global_norm", "Clipping gradients by their global norm", cells.clip_by_global_norm,
+register(Exercise("clip_by_global_norm", "Clipping gradients by their global norm", recurrences.clip_by_global_norm,
                   _clip_cases, variants=CLIP_MISTAKES, normalize=_clip_normalize))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import forecasting
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils import forecasting
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 def _window_cases(seed: int = 0) -> list:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells
-from .framework import Case, Exercise, Variant, register
+from course_utils.from_scratch import recurrences
+from course_utils.exercises.framework import Case, Exercise, Variant, register
 
 
 def rnn_forward(x, W_x, W_h, b, h0):
@@ -15,7 +15,7 @@ def rnn_forward(x, W_x, W_h, b, h0):
     h = h0
     states = []
     for t in range(x.shape[1]):  # time runs along axis 1
-        h = cells.rnn_step(x[:, t], h, W_x, W_h, b)  # h_t = tanh(x_t W_x + h_{t-1} W_h + b)
+        h = recurrences.rnn_step(x[:, t], h, W_x, W_h, b)  # h_t = tanh(x_t W_x + h_{t-1} W_h + b)
         states.append(h)
     return np.stack(states, axis=1)
 
@@ -46,13 +46,13 @@ def _rnn_step_cases(seed: int = 2, B: int = 2, d: int = 3, n: int = 4) -> list:
 
 RNN_STEP_MISTAKES = (
     Variant("you return the pre-activation: apply tanh.",
-            lambda x_t, h_prev, W_x, W_h, b: cells.rnn_step(x_t, h_prev, W_x, W_h, b, activation="linear")),
+            lambda x_t, h_prev, W_x, W_h, b: recurrences.rnn_step(x_t, h_prev, W_x, W_h, b, activation="linear")),
     Variant("you applied a sigmoid; a simple RNN uses tanh.",
-            lambda x_t, h_prev, W_x, W_h, b: cells.sigmoid(x_t @ W_x + h_prev @ W_h + b)),
+            lambda x_t, h_prev, W_x, W_h, b: recurrences.sigmoid(x_t @ W_x + h_prev @ W_h + b)),
     Variant("W_h is transposed: the row-vector convention is h_{t-1} @ W_h.",
-            lambda x_t, h_prev, W_x, W_h, b: cells.rnn_step(x_t, h_prev, W_x, W_h.T, b)),
+            lambda x_t, h_prev, W_x, W_h, b: recurrences.rnn_step(x_t, h_prev, W_x, W_h.T, b)),
     Variant("the bias goes inside tanh: tanh(x_t W_x + h_{t-1} W_h + b), not tanh(...) + b.",
-            lambda x_t, h_prev, W_x, W_h, b: cells.rnn_step(x_t, h_prev, W_x, W_h, 0 * b) + b),
+            lambda x_t, h_prev, W_x, W_h, b: recurrences.rnn_step(x_t, h_prev, W_x, W_h, 0 * b) + b),
 )
 
 
@@ -89,7 +89,7 @@ RNN_FORWARD_MISTAKES = (
 )
 
 
-register(Exercise("rnn_step", "One step of a simple RNN", cells.rnn_step, _rnn_step_cases,
+register(Exercise("rnn_step", "One step of a simple RNN", recurrences.rnn_step, _rnn_step_cases,
                   variants=RNN_STEP_MISTAKES))
 register(Exercise("rnn_forward", "The forward loop of a simple RNN", rnn_forward, _rnn_forward_cases,
                   variants=RNN_FORWARD_MISTAKES))

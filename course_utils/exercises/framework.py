@@ -14,7 +14,7 @@ A chapter defines a stub and passes it to :func:`check`::
 
 The checker runs the function on several cases, each built to isolate one mistake (one term of an equation,
 the initial state, the axis of time, ...), and compares the result with the exercise's solution (for the
-recurrent cells the functions of :mod:`course_utils.cells`). It prints which case failed, what that case
+recurrent cells the functions of :mod:`course_utils.from_scratch.recurrences`). It prints which case failed, what that case
 isolates, and expected vs got, plus a hint when the results match one registered typical mistake
 (:class:`Variant`) on every case. Tolerances follow the learner's dtype (a correct float32 answer passes); a list
 passes where a tuple is expected; a complex result fails; renamed parameters are passed by position, with a note.
@@ -33,9 +33,9 @@ from typing import Callable
 
 import numpy as np
 
-from .. import progress as _progress
-from ._calling import CaseTimeout, call_with_limit, calling_convention, copy_args
-from ._compare import compare
+from course_utils import progress as _progress
+from course_utils.exercises._calling import CaseTimeout, call_with_limit, calling_convention, copy_args
+from course_utils.exercises._compare import compare
 
 PASSED, NOT_ATTEMPTED, FAILED = "passed", "not attempted", "failed"
 DEFAULT_TIME_LIMIT = 5.0  # seconds per checked case; check(..., time_limit=None) removes the limit

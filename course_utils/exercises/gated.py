@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells
-from .framework import Case, Exercise, Variant, register
+from course_utils.from_scratch import recurrences
+from course_utils.exercises.framework import Case, Exercise, Variant, register
 
 
 BIG = 30.0  # a bias this large saturates a sigmoid gate at 0 or 1
@@ -40,7 +40,7 @@ def _lstm_with(order=(0, 1, 2, 3), cell_tanh=True):
         n = h_prev.shape[1]
         z = x_t @ kernel + h_prev @ recurrent_kernel + bias
         block = [z[:, k * n:(k + 1) * n] for k in order]
-        i, f, c_tilde, o = cells.sigmoid(block[0]), cells.sigmoid(block[1]), np.tanh(block[2]), cells.sigmoid(block[3])
+        i, f, c_tilde, o = recurrences.sigmoid(block[0]), recurrences.sigmoid(block[1]), np.tanh(block[2]), recurrences.sigmoid(block[3])
         c_t = f * c_prev + i * c_tilde
         return o * (np.tanh(c_t) if cell_tanh else c_t), c_t
     return step
@@ -92,14 +92,14 @@ def _gru_cases(seed: int = 7, B: int = 2, d: int = 3, n: int = 4) -> list:
 
 def _gru_swapped_z(x_t, h_prev, kernel, recurrent_kernel, bias):
     """Mistake: h_t = (1 - z) * h_prev + z * h~."""
-    _, gates = cells.gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, return_gates=True)
+    _, gates = recurrences.gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, return_gates=True)
     return (1 - gates["z"]) * h_prev + gates["z"] * gates["h~"]
 
 
 def _gru_reset_after(x_t, h_prev, kernel, recurrent_kernel, bias):
     """Mistake: the reset gate applied after the product with W_hh (Keras's reset_after=True form)."""
     both_biases = np.stack([bias, np.zeros_like(bias)])
-    return cells.gru_step(x_t, h_prev, kernel, recurrent_kernel, both_biases, reset_after=True)
+    return recurrences.gru_step(x_t, h_prev, kernel, recurrent_kernel, both_biases, reset_after=True)
 
 
 GRU_MISTAKES = (
@@ -123,9 +123,9 @@ def _candidate_cases(seed: int = 8, B: int = 3, d: int = 2, n: int = 4) -> list:
     ]
 
 
-register(Exercise("lstm_step", "One LSTM step", cells.lstm_step, _lstm_cases, variants=LSTM_MISTAKES,
+register(Exercise("lstm_step", "One LSTM step", recurrences.lstm_step, _lstm_cases, variants=LSTM_MISTAKES,
                   output_names=("h_t", "c_t")))
-register(Exercise("lstm_parameter_count", "Parameters of an LSTM layer", cells.lstm_parameter_count,
+register(Exercise("lstm_parameter_count", "Parameters of an LSTM layer", recurrences.lstm_parameter_count,
                   _lstm_count_cases, variants=LSTM_COUNT_MISTAKES))
-register(Exercise("gru_step", "One GRU step (original formulation)", cells.gru_step, _gru_cases, variants=GRU_MISTAKES))
-register(Exercise("gru_candidate", "The GRU candidate and its reset gate", cells.gru_candidate, _candidate_cases))
+register(Exercise("gru_step", "One GRU step (original formulation)", recurrences.gru_step, _gru_cases, variants=GRU_MISTAKES))
+register(Exercise("gru_candidate", "The GRU candidate and its reset gate", recurrences.gru_candidate, _candidate_cases))

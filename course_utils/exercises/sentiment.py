@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import sentiment
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils import sentiment
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 def _pooling_cases(seed: int = 70, B: int = 3, T: int = 5, d: int = 2) -> list:

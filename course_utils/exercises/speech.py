@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ctc
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils.speech import ctc
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 # ------------------------------------------------------------------------------------------ CTC collapse
 

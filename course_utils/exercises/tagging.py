@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import tagging
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils import tagging
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 # ------------------------------------------------------------------------------------------- BIO -> spans
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from .. import cost
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils.measure import cost
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 # ------------------------------------------------------------------------------------------- LSTM MACs

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import attention, transformer
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils.from_scratch import attention
+from course_utils.from_scratch import transformer
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 # ----------------------------------------------------------------------------- scaled dot-product attention
 

@@ -5,8 +5,9 @@ from collections import Counter
 
 import numpy as np
 
-from .. import attention, decoding
-from .framework import Case, Exercise, Mistake, Variant, register
+from course_utils import decoding
+from course_utils.from_scratch import attention
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 # ------------------------------------------------------------------------------------- additive attention

@@ -96,7 +96,7 @@ def inventories(phrase_pairs: int = 6000, seed: int = 0) -> dict:
     from babel.core import get_global
     from babel.dates import get_timezone_location
 
-    from .phrases import generate_pairs
+    from course_utils.datasets.corpora.phrases import generate_pairs
 
     english = Locale("en")
     found = {t: set() for t in TYPES}

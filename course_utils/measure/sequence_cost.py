@@ -1,7 +1,7 @@
 """What a sequence layer costs against sequence length, measured: time and peak memory of one training pass.
 
 Chapter 10 compares an LSTM layer with a multi-head self-attention layer. For each (layer, length) pair
-:func:`measure` starts a **fresh Python process** (``python -m course_utils.seqcost ...``) with a time limit, which
+:func:`measure` starts a **fresh Python process** (``python -m course_utils.measure.sequence_cost ...``) with a time limit, which
 
 1. builds the layer (``keras.layers.LSTM(width, return_sequences=True)`` or
    ``keras.layers.MultiHeadAttention(heads, width // heads)`` used as self-attention) and an input
@@ -64,7 +64,7 @@ def one_pass_cost(kind: str, length: int, *, batch: int = 1, width: int = 64, he
                   repeats: int = 3) -> dict:
     """Measure in *this* process (``measure`` runs it in a fresh one): see the module docstring."""
     _check(kind, length, batch, width, heads, repeats)
-    from . import config
+    from course_utils import config
 
     tf = config.import_tensorflow()
     import keras
@@ -111,7 +111,7 @@ def measure(kind: str, length: int, *, batch: int = 1, width: int = 64, heads: i
     are NaN and ``error`` says why (so a sweep continues past a length the machine cannot afford).
     """
     _check(kind, length, batch, width, heads, repeats)
-    command = [sys.executable, "-m", "course_utils.seqcost", kind, str(length), str(batch), str(width), str(heads),
+    command = [sys.executable, "-m", "course_utils.measure.sequence_cost", kind, str(length), str(batch), str(width), str(heads),
                str(repeats)]
     failed = {"kind": kind, "length": int(length), "seconds": math.nan, "peak_mib": math.nan, "pass_mib": math.nan}
     try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import config, validation
+from course_utils import config, validation
 
 FRAME_MS = 25.0
 HOP_MS = 10.0

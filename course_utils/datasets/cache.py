@@ -12,7 +12,7 @@
   (the manifest was lost, or the file was copied in) is trusted and recorded with a :class:`CacheWarning`.
 * A cache directory that cannot be used (a file is in its place, it is read-only, the disk is full) raises
   :class:`CacheDirectoryError`, which names the directory and says to set ``COURSE_CACHE_DIR``.
-* :func:`safe_extract` (from :mod:`course_utils.extract`, re-exported here) unpacks an archive safely.
+* :func:`safe_extract` (from :mod:`course_utils.datasets.extract`, re-exported here) unpacks an archive safely.
 * With ``COURSE_OFFLINE`` on, nothing here opens a connection: a missing file raises :class:`OfflineError`.
 
 Every error raised here is a :class:`DownloadError`, so a loader can fall back to its offline data on any of them.
@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
+from course_utils import config
 
 MANIFEST = "manifest.json"
 TIMEOUT_S = 10
@@ -264,7 +264,7 @@ def fetch(remote: Remote, directory=None, progress=None, timeout: float = TIMEOU
         raise OfflineError(
             f"{remote.name}: not in the cache ({config.display_path(directory)})"
             f"{' (the cached copy did not match its hash and was deleted)' if corrupt else ''} and COURSE_OFFLINE is "
-            f"on; no download was attempted. Prefetch it with `python -m course_utils download {remote.name}` on a "
+            f"on; no download was attempted. Prefetch it with `python3 course.py download {remote.name}` on a "
             "machine with network, or use the offline data."
         )
     try:
@@ -322,4 +322,4 @@ def _record(remote, directory, path, source, sha=None) -> None:
     _write_manifest(directory, manifest)
 
 
-from .extract import UnsafeArchiveError, safe_extract  # noqa: E402,F401  (re-exported: loaders use cache.safe_extract)
+from course_utils.datasets.extract import UnsafeArchiveError, safe_extract  # noqa: E402,F401  (re-exported: loaders use cache.safe_extract)

@@ -1,4 +1,5 @@
-"""The command line: ``python -m course_utils {doctor,run,download,results,site,slides,guide,progress} ...``."""
+"""The course's commands: ``python3 course.py <command>`` from a clone, ``python -m course_build <command>`` inside the
+environment. Commands: :func:`commands` lists them."""
 from __future__ import annotations
 
 import argparse
@@ -6,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from .config import MODES
+from course_utils.config import MODES
 
 def _default_notebooks() -> list:
     """Every chapter of the checkout the command runs in (found from the working directory)."""
-    from .readme import chapters, find_root
+    from course_build.repository import chapters, find_root
 
     root = find_root()
     if root is None:
@@ -20,13 +21,13 @@ def _default_notebooks() -> list:
 
 
 def cmd_doctor(args) -> int:
-    from .doctor import doctor
+    from course_utils.doctor import doctor
 
     return 1 if doctor() else 0
 
 
 def cmd_run(args) -> int:
-    from .notebooks import NotebookFailed, format_seconds, run_notebook
+    from course_build.notebooks import NotebookFailed, format_seconds, run_notebook
 
     paths = [Path(p) for p in args.notebooks] or _default_notebooks()
     missing = [p for p in paths if not p.is_file()]
@@ -40,13 +41,20 @@ def cmd_run(args) -> int:
         print(f"running {path.name} in {shown_mode} mode ...", flush=True)
         try:
             if args.record_quick_time:  # quick mode, outputs untouched: only the measured time is stored
-                from .notebooks import record_quick_time
+                from course_build.notebooks import record_quick_time
 
                 result = run_notebook(path, mode="quick", write=False, timeout=args.timeout)
                 record_quick_time(path, result.seconds)
                 rows.append((path.name, format_seconds(result.seconds), "quick-mode time recorded"))
                 continue
             result = run_notebook(path, mode=args.mode, write=not args.no_write, timeout=args.timeout)
+            if result.written and args.mode == "full":
+                from course_build import readme
+                from course_build.repository import find_root
+
+                root = find_root(path.resolve().parent)
+                if root is not None:
+                    readme.update(root)
             rows.append((path.name, format_seconds(result.seconds), "written" if result.written else "not written"))
             continue
         except NotebookFailed as error:
@@ -85,8 +93,9 @@ def _progress_bar(name):
 
 
 def cmd_download(args) -> int:
-    from . import cache, config
-    from .datasets import REMOTES
+    from course_utils import config
+    from course_utils.datasets import cache
+    from course_utils.datasets import REMOTES
 
     directory = config.cache_dir()
     if args.list:
@@ -131,26 +140,36 @@ def cmd_download(args) -> int:
 def cmd_results(args) -> int:
     import json
 
-    from . import results
+    from course_build import results_report as report
+    from course_utils.results import ResultError
 
     try:
         if args.compare:
             stored = _stored_copy(args.compare)
-            rows, ok = results.compare(stored, args.compare)
+            rows, ok = report.compare(stored, args.compare)
             print(f"your copy: {args.compare}\ncourse's stored results: {stored.name}\n")
-            print(results.compare_text(rows))
+            print(report.compare_text(rows))
             print("\nevery result reproduced" if ok else "\nsome results differ from the course's (see 'verdict')")
             return 0 if ok else 1
         paths = [Path(p) for p in args.notebooks] or _default_notebooks()
-        found = results.collect(paths)
-    except results.ResultError as error:
+        chapters = [report.read_chapter(p) for p in paths]
+    except ResultError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    found = [r for c in chapters for r in c.results]
     if args.json:
-        print(json.dumps([{"chapter": r.chapter, **r.to_json(), "mean": r.mean, "met": r.met} for r in found], indent=1))
-    else:
-        print(results.table(found) if found else "no recorded results")
-    return 0
+        rows = [{"chapter": r.chapter, **r.to_json(), "mean": r.mean, "met": r.met, "status": r.status} for r in found]
+        print(json.dumps(rows, indent=1, default=str).replace("NaN", "null"))
+        return 0
+    print(report.table(found) if found else "no recorded results")
+    targeted = [r for r in found if r.target is not None and r.applies]
+    counts = {s: sum(r.status == s for r in targeted) for s in ("met", "missed", "MISSED")}
+    print(f"\n{len(targeted)} targets judged: {counts['met']} met, {counts['missed']} expectations missed, "
+          f"{counts['MISSED']} claims MISSED")
+    trouble = report.problems(found) + [m for c in chapters for m in report.unrecorded(c)]
+    for line in trouble:
+        print(f"problem: {line}")
+    return 1 if trouble else 0
 
 
 def _stored_copy(mine) -> Path:
@@ -166,13 +185,13 @@ def _stored_copy(mine) -> Path:
 
 
 def results_error(message):
-    from .results import ResultError
+    from course_utils.results import ResultError
 
     return ResultError(message)
 
 
 def _root_or_exit() -> Path:
-    from .readme import find_root
+    from course_build.repository import find_root
 
     root = find_root()
     if root is None:
@@ -181,7 +200,7 @@ def _root_or_exit() -> Path:
 
 
 def cmd_site(args) -> int:
-    from . import site
+    from course_build import site
 
     root = _root_or_exit()
     out = Path(args.out) if args.out else root / "_build" / "html"
@@ -202,7 +221,7 @@ def cmd_site(args) -> int:
 
 
 def cmd_slides(args) -> int:
-    from . import slides
+    from course_build import slides
 
     root = _root_or_exit()
     out = Path(args.out) if args.out else root / "_build" / "slides"
@@ -221,7 +240,7 @@ def cmd_slides(args) -> int:
 
 
 def cmd_guide(args) -> int:
-    from . import instructor
+    from course_build import instructor
 
     root = _root_or_exit()
     for path in instructor.write(root, Path(args.out) if args.out else root / "_build"):
@@ -229,15 +248,24 @@ def cmd_guide(args) -> int:
     return 0
 
 
+def cmd_readme(args) -> int:
+    from course_build import readme
+
+    root = _root_or_exit()
+    changed = readme.update(root)
+    print(f"README.md: {', '.join(changed)} table(s) rewritten" if changed else "README.md tables are up to date")
+    return 0
+
+
 def cmd_progress(args) -> int:
-    from . import progress
+    from course_utils import progress
 
     print(progress.report(_default_notebooks()))
     return 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils", description="Tools of the RNN course.")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python3 course.py", description="Tools of the RNN course (the same as python -m course_build inside the environment).")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("doctor", help="report versions, hardware, mode, cache, and what will not work")
     p.set_defaults(func=cmd_doctor)
@@ -251,7 +279,7 @@ def main(argv=None) -> int:
                         "shows it); outputs stay as they are")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("download", help="prefetch the canonical datasets into the cache (for offline rooms)")
-    from .datasets import REMOTES
+    from course_utils.datasets import REMOTES
 
     p.add_argument("names", nargs="*", help=f"datasets to fetch: {', '.join(REMOTES)} (default: all)")
     p.add_argument("--list", action="store_true", help="show what is cached, with sizes and hashes")
@@ -273,7 +301,20 @@ def main(argv=None) -> int:
     p = sub.add_parser("guide", help="write the instructor guide and the review-question bank (Markdown)")
     p.add_argument("--out", help="output folder (default: _build)")
     p.set_defaults(func=cmd_guide)
+    p = sub.add_parser("readme", help="rewrite the README's generated tables (chapters, headline results)")
+    p.set_defaults(func=cmd_readme)
     p = sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted")
     p.set_defaults(func=cmd_progress)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def commands() -> tuple:
+    """The names of the commands, in the order ``--help`` lists them."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return tuple(sub.choices)
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
     return args.func(args)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import nbformat
 
-from .config import MODE_VAR, MODES, REFERENCE_MACHINE, versions
+from course_build import results_report
+from course_build.repository import find_root
+from course_utils.config import MODE_VAR, MODES, REFERENCE_MACHINE, versions
 
 METADATA_KEY = "course"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -149,14 +151,19 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
                     lambda m: f"{m.group(1)} {format_seconds(seconds)} on {REFERENCE_MACHINE}", cell.source
                 )
                 break
+    stored = results_report.read_chapter(path, nb)
+    missing = results_report.unrecorded(stored)
+    if missing:
+        raise NotebookFailed(path, None, "; ".join(missing) + " (a declared target must be recorded)")
+    root = find_root(path.parent)
+    if write and mode == "full" and root is not None:
+        refused = results_report.ledger_refusals(root, stored)
+        if refused:
+            raise NotebookFailed(path, None, "; ".join(refused) + f" (see notebooks/{results_report.LEDGER})")
     if write:
         _atomic_write(nb, path)
-        if mode == "full":
-            from . import readme
-
-            root = readme.find_root(path.parent)
-            if root is not None:
-                readme.update(root)
+        if mode == "full" and root is not None:
+            results_report.update_ledger(root, stored)
     return RunResult(path, mode, seconds, write)
 
 
@@ -256,11 +263,11 @@ def hygiene_problems(path) -> list:
     problems = []
     meta = nb.metadata.get(METADATA_KEY)
     if not meta or "code_hash" not in meta:
-        problems.append("never executed with `python -m course_utils run` (no metadata.course.code_hash)")
+        problems.append("never executed with `python3 course.py run` (no metadata.course.code_hash)")
     elif meta["code_hash"] != code_hash(nb):
         problems.append(
             "stored outputs do not come from the current code (code hash differs): "
-            f"re-run `python -m course_utils run {path.as_posix()}`"
+            f"re-run `python3 course.py run {path.as_posix()}`"
         )
     elif meta.get("mode") != "full":
         problems.append(f"stored outputs come from {meta.get('mode')!r} mode; commit notebooks executed in full mode")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import validation
+from course_utils import validation
 
 BLANK = 0
 N_CLASSES = 11  # the blank + the digits 0-9

@@ -6,13 +6,13 @@
   a few bands of mel channels and a few runs of frames of each utterance set to a value (0, the mean of
   normalised features);
 * :func:`build_acoustic_model`: log-mel frames -> two strided ``Conv1D`` -> bidirectional GRU layers ->
-  ``Dense(11)`` logits (class 0 the blank, digit d class d + 1, :mod:`course_utils.ctc`);
+  ``Dense(11)`` logits (class 0 the blank, digit d class d + 1, :mod:`course_utils.speech.ctc`);
 * :func:`length_batches`, :func:`train_ctc` (a time-boxed custom loop: batches of similar length, optional
   masking, Adam with gradient clipping), :func:`evaluate` and :func:`transcribe` (greedy or beam decoding with
   ``keras.ops.ctc_decode``) and :func:`frame_posteriors` (the per-frame class probabilities of one utterance).
 
 Runs of several configurations in parallel processes, on features computed once, live in
-:mod:`course_utils.speech_runs`.
+:mod:`course_utils.speech.runs`.
 """
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ import time
 
 import numpy as np
 
-from . import config, ctc, validation
-from . import speech_features as F
+from course_utils import config, validation
+from course_utils.speech import ctc
+from course_utils.speech import features as F
 
 STRIDES = (2, 2)
 
@@ -127,7 +128,7 @@ def evaluate(model, features, digits, batch_size: int = 64, strategy: str = "gre
     """Decode every utterance and score it: ``{"der", "strings", "loss", "hypotheses"}``.
 
     ``features``: list of (T_i, n_mels) arrays; ``digits``: their reference strings. ``der``: digit error rate
-    (:func:`course_utils.ctc.digit_error_rate`), ``strings``: whole-string accuracy, ``loss``: mean CTC loss per
+    (:func:`course_utils.speech.ctc.digit_error_rate`), ``strings``: whole-string accuracy, ``loss``: mean CTC loss per
     utterance, ``hypotheses``: the decoded strings in input order. ``strategy``: ``"greedy"`` or ``"beam"``.
     """
     import keras

@@ -11,9 +11,9 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from .. import validation
-from .corpora.entities import TYPES, TaggedSentence, generate_sentences, inventories
-from .sources import announce
+from course_utils import validation
+from course_utils.datasets.corpora.entities import TYPES, TaggedSentence, generate_sentences, inventories
+from course_utils.datasets.sources import announce
 
 
 @dataclass

@@ -2,7 +2,7 @@
 step, gradient clipping and parameter counts.
 
 These functions are plain NumPy with no input checks, written to be read: they are the exercises' solutions
-(``show_solution`` prints them), the validated layers of :mod:`course_utils.reference` loop over them, and the
+(``show_solution`` prints them), the validated layers of :mod:`course_utils.from_scratch.rnn_layers` loop over them, and the
 exercise checkers build their "typical mistake" variants from them. Row-vector convention, as Keras computes::
 
     h_t = tanh(x_t W_x + h_{t-1} W_h + b)    x_t (B, d), h_t (B, n), W_x (d, n), W_h (n, n), b (n,)

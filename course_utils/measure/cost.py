@@ -2,7 +2,7 @@
 
 * :func:`macs_per_step` gives the count as a formula, per example and per time step, for SimpleRNN, LSTM and GRU
   (both ``reset_after`` conventions): the matrix products plus the element-wise products of the gates.
-* :func:`count_macs` counts them *directly*, by running a function (e.g. a step of :mod:`course_utils.cells`) on
+* :func:`count_macs` counts them *directly*, by running a function (e.g. a step of :mod:`course_utils.from_scratch.recurrences`) on
   arrays that tally every matrix product (m x k x n multiply-adds) and every element-wise multiplication; the
   tests check the formulas against it, so a formula cannot drift from the code it describes.
 * :func:`training_flops` turns a count into floating-point operations for one epoch (2 FLOPs per MAC; the
@@ -92,7 +92,7 @@ def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
     """The best GFLOP/s of a ``size`` x ``size`` float32 matrix product in TensorFlow on this machine (2 size^3 FLOPs
     each), over ``repeats`` timed runs after one warm-up: the practical ceiling a recurrent layer can approach."""
     _check_sizes(size=size, repeats=repeats)
-    from .config import import_tensorflow
+    from course_utils.config import import_tensorflow
 
     tf = import_tensorflow()
     a = tf.random.normal((size, size), seed=1)

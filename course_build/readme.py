@@ -1,7 +1,7 @@
 """The README's generated tables: the chapter list and the headline results, both read from the stored notebooks.
 
 Each table sits between two HTML comments in ``README.md`` (``<!-- chapters:start -->`` ... ``<!-- chapters:end -->``
-and ``<!-- results:start -->`` ... ``<!-- results:end -->``). :func:`update` rewrites them (``python -m course_utils
+and ``<!-- results:start -->`` ... ``<!-- results:end -->``). :func:`update` rewrites them (``python3 course.py
 run`` calls it after executing a chapter in full mode); :func:`stale_sections` says which differ from what the
 notebooks hold (a test calls it). A chapter's row comes from its first cell: the title (``# NN · Title``), the
 one-line summary (``**In this chapter:** ...``) and the measured full-mode time in the notebook's metadata.
@@ -11,27 +11,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .notebooks import METADATA_KEY, format_seconds, read
-from .results import collect, table
+from course_build.notebooks import METADATA_KEY, format_seconds, read
+from course_build.repository import chapters, find_root  # noqa: F401 (re-exported for older callers)
+from course_build.results_report import collect, table
 
 TITLE = re.compile(r"^#\s+(\d\d)\s*·\s*(.+?)\s*$", re.MULTILINE)
 SUMMARY = re.compile(r"\*\*In this chapter:\*\*\s*(.+?)(?:\n\s*\n|\Z)", re.DOTALL)
 SECTIONS = ("chapters", "results")
-
-
-def find_root(start=None) -> Path | None:
-    """The repository the course runs in: the nearest folder at or above ``start`` (default: the working
-    directory) holding both ``README.md`` and a ``notebooks/`` folder; None outside a checkout."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "README.md").is_file() and (folder / "notebooks").is_dir():
-            return folder
-    return None
-
-
-def chapters(root) -> list:
-    """The chapter notebooks of a checkout, in order (``notebooks/NN_topic.ipynb``)."""
-    return sorted((Path(root) / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def chapter_row(path) -> dict:
@@ -67,7 +53,12 @@ def render_results(root) -> str:
     headline = [r for r in collect(chapters(root)) if r.headline]
     if not headline:
         return "_No headline results recorded yet._"
-    return table(headline, markdown=True)
+    return (table(headline, markdown=True) + "\n\n" + LEGEND)
+
+
+LEGEND = ("Targets are declared before the experiments run: a *claim* fails CI when a stored full-mode run misses "
+          "it (MISSED); an *expectation* may miss, and a miss stays in this table as \"missed\". "
+          "`python3 course.py results` lists every recorded result.")
 
 
 RENDERERS = {"chapters": render_chapters, "results": render_results}

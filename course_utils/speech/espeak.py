@@ -4,7 +4,7 @@
 :func:`synthesise_raw` turns text into 16-bit samples at eSpeak's native rate (:data:`NATIVE_RATE`, 22,050 Hz)
 for a voice name such as ``"en-us+f2"`` (language or accent, ``+``, voice variant), a rate in words per minute
 and a base pitch. :func:`voice_variants` lists the variants the data folder holds; :func:`status` says whether the
-synthesiser loads (``python -m course_utils doctor`` reports it).
+synthesiser loads (``python3 course.py doctor`` reports it).
 
 Determinism. eSpeak keeps state between utterances in static variables that no call resets (the phase of its
 pitch "flutter", an automatic gain control) and draws breath noise from its own and libc's random generators, so

@@ -1,7 +1,7 @@
 """Validated NumPy recurrent layers, which the chapters and the tests compare with Keras layers.
 
 Each function checks its inputs (shapes, dtypes) and loops over the single-step formulas of
-:mod:`course_utils.cells`, where every formula is written once; the exercises' solutions are those same
+:mod:`course_utils.from_scratch.recurrences`, where every formula is written once; the exercises' solutions are those same
 step functions. Row-vector convention, as Keras computes: ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)`` with
 ``x_t`` of shape (B, d), ``h_t`` of shape (B, n), ``W_x`` (d, n) (Keras ``kernel``), ``W_h`` (n, n)
 (``recurrent_kernel``) and ``b`` (n,) (``bias``).
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import cells, validation
+from course_utils import validation
+from course_utils.from_scratch import recurrences
 
 
 def _as_array(name, value, ndim, expected):
@@ -47,10 +48,10 @@ def rnn_step(x_t, h_prev, W_x, W_h, b):
         raise ValueError(f"x_t must have shape (B, d) = (B, {d}), got {x_t.shape}")
     if h_prev.shape != (x_t.shape[0], n):
         raise ValueError(f"h_prev must have shape (B, n) = ({x_t.shape[0]}, {n}), got {h_prev.shape}")
-    return cells.rnn_step(x_t, h_prev, W_x, W_h, b)
+    return recurrences.rnn_step(x_t, h_prev, W_x, W_h, b)
 
 
-ACTIVATIONS = tuple(cells.ACTIVATIONS)
+ACTIVATIONS = tuple(recurrences.ACTIVATIONS)
 
 
 def rnn_forward(x, W_x, W_h, b, h0=None, activation="tanh"):
@@ -75,7 +76,7 @@ def rnn_forward(x, W_x, W_h, b, h0=None, activation="tanh"):
         raise ValueError(f"h0 must have shape (B, n) = ({batch}, {n}), got {h.shape}")
     states = np.empty((batch, steps, n), dtype=dtype)
     for t in range(steps):
-        h = cells.rnn_step(x[:, t], h, W_x, W_h, b, activation)
+        h = recurrences.rnn_step(x[:, t], h, W_x, W_h, b, activation)
         states[:, t] = h
     return states, h
 
@@ -112,11 +113,11 @@ def rnn_backward(x, W_x, W_h, b, h0, states, dstates, activation="tanh", chunk=N
         dh = dstates[:, t] + dh_next
         grads["h"][:, t] = dh
         h_prev = states[:, t - 1] if t > 0 else h0
-        dW_x, dW_h, db, dh_next = cells.bptt_step(dh, states[:, t], h_prev, x[:, t], W_h, activation)
+        dW_x, dW_h, db, dh_next = recurrences.bptt_step(dh, states[:, t], h_prev, x[:, t], W_h, activation)
         grads["W_x"] += dW_x
         grads["W_h"] += dW_h
         grads["b"] += db
-        grads["x"][:, t] = cells.preactivation_grad(dh, states[:, t], activation) @ W_x.T
+        grads["x"][:, t] = recurrences.preactivation_grad(dh, states[:, t], activation) @ W_x.T
         if chunk is not None and t % chunk == 0:
             dh_next = np.zeros_like(dh_next)  # the gradient stops at the chunk boundary
     grads["h0"] = dh_next
@@ -138,7 +139,7 @@ def clip_by_global_norm(grads, max_norm):
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
     arrays = [validation.real_array(f"grads[{i}]", g).astype(float) for i, g in enumerate(grads)]
     with np.errstate(invalid="ignore", over="ignore"):
-        clipped, norm = cells.clip_by_global_norm(arrays, max_norm)
+        clipped, norm = recurrences.clip_by_global_norm(arrays, max_norm)
     return clipped, float(norm)
 
 
@@ -192,7 +193,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_gat
     states = np.empty((batch, steps, n), dtype=dtype)
     gates = {k: np.empty((batch, steps, n), dtype=dtype) for k in ("i", "f", "c~", "o", "c")} if return_gates else None
     for t in range(steps):
-        h, c, step_gates = cells.lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias, return_gates=True)
+        h, c, step_gates = recurrences.lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias, return_gates=True)
         states[:, t] = h
         if return_gates:
             for key, value in {**step_gates, "c": c}.items():
@@ -225,7 +226,7 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, reset_after=True, re
     states = np.empty((batch, steps, n), dtype=dtype)
     gates = {k: np.empty((batch, steps, n), dtype=dtype) for k in ("z", "r", "h~")} if return_gates else None
     for t in range(steps):
-        h, step_gates = cells.gru_step(x[:, t], h, kernel, recurrent_kernel, bias, reset_after, return_gates=True)
+        h, step_gates = recurrences.gru_step(x[:, t], h, kernel, recurrent_kernel, bias, reset_after, return_gates=True)
         states[:, t] = h
         if return_gates:
             for key, value in step_gates.items():
@@ -243,7 +244,7 @@ def parameter_count(cell: str, d: int, n: int, reset_after: bool = True) -> int:
     d, n = validation.integer("d", d, minimum=1), validation.integer("n", n, minimum=1)
     reset_after = validation.boolean("reset_after", reset_after)
     if cell == "simple_rnn":
-        return cells.simple_rnn_parameter_count(d, n)
+        return recurrences.simple_rnn_parameter_count(d, n)
     if cell == "lstm":
-        return cells.lstm_parameter_count(d, n)
-    return cells.gru_parameter_count(d, n, reset_after)
+        return recurrences.lstm_parameter_count(d, n)
+    return recurrences.gru_parameter_count(d, n, reset_after)

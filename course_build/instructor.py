@@ -4,7 +4,7 @@ Nothing here is typed by hand, so both follow the chapters as they change:
 
 * :func:`chapter_info` reads a chapter: title, one-line summary, objectives, prerequisites (its first cell), the
   measured full-mode run time (``metadata.course.wall_time_s``), the quick-mode time when one was recorded
-  (``metadata.course.quick_wall_time_s``, stored by ``python -m course_utils run --record-quick-time``), its sections with the compute time each took in the stored full-mode
+  (``metadata.course.quick_wall_time_s``, stored by ``python3 course.py run --record-quick-time``), its sections with the compute time each took in the stored full-mode
   run (the cells' execution timestamps), the exercises it checks and its review questions.
 * :func:`guide` writes the instructor guide (Markdown): per chapter the objectives, prerequisites, a session
   plan with measured times, which cells to live-code, the exercises with the typical mistakes their checkers
@@ -13,7 +13,7 @@ Nothing here is typed by hand, so both follow the chapters as they change:
 * :func:`question_bank` writes every chapter's review questions and answers into one page, the four core exam
   questions of the course marked.
 
-``python -m course_utils guide`` writes both files; the site (:mod:`course_utils.site`) publishes both pages.
+``python3 course.py guide`` writes both files; the site (:mod:`course_build.site`) publishes both pages.
 """
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .notebooks import METADATA_KEY, code_hash, format_seconds, read
-from .progress import exercises_by_chapter
-from .readme import chapter_row, chapters
+from course_build.notebooks import METADATA_KEY, code_hash, format_seconds, read
+from course_utils.progress import exercises_by_chapter
+from course_build.readme import chapter_row
+from course_build.repository import chapters
 
 # The four questions the course design asks to be answered at exam depth, by the chapter that answers each.
 CORE_QUESTIONS = {
@@ -164,7 +165,7 @@ def mistakes_of(name: str) -> list:
     ``variants`` (what the checker says when a learner's results match that mistake), then each registered
     :class:`~course_utils.exercises.Mistake` run through the checker (its case, and the hint or the failing line),
     so the words are exactly what a learner would see."""
-    from .exercises import evaluate, get
+    from course_utils.exercises import evaluate, get
 
     exercise = get(name)
     found = [("", " ".join(variant.hint.split())) for variant in getattr(exercise, "variants", ())]
@@ -185,14 +186,14 @@ OFFLINE_CLASS = """\
 ## Running a class offline
 
 1. On a machine with network, set the course up once (`python3 course.py setup`) and pre-fill the data cache:
-   `python -m course_utils download` fetches every canonical dataset and verifies its SHA-256
-   (`python -m course_utils download --list` shows what is cached, with sizes and hashes).
+   `python3 course.py download` fetches every canonical dataset and verifies its SHA-256
+   (`python3 course.py download --list` shows what is cached, with sizes and hashes).
 2. Share the cache folder with the room (a USB stick or a shared drive): each learner points `COURSE_CACHE_DIR` at
    their copy. Without it every chapter still runs on its offline data and says so in one line.
 3. Set `COURSE_OFFLINE=1` in the room: no chapter then tries the network at all.
 4. Build the site and the slides beforehand (`python3 course.py site`); both work with no network (MathJax and
    reveal.js are copied into the build). `python3 course.py serve` shows the site on this machine only.
-5. Learners' progress stays on their machines: `python -m course_utils progress` prints their table per chapter.
+5. Learners' progress stays on their machines: `python3 course.py progress` prints their table per chapter.
 """
 
 
@@ -221,7 +222,7 @@ def guide(root, link=_default_link) -> str:
         out += [f"**Learning objectives.** After this chapter learners will be able to {c.objectives}", "",
                 f"**Prerequisites.** {c.prerequisites or 'none stated'}", "",
                 f"**Run time.** Full mode {c.full_time}" + (f" (executed {c.executed})" if c.executed else "")
-                + f"; quick mode {c.quick_time}. Slides: `python -m course_utils slides {c.number}`.", "",
+                + f"; quick mode {c.quick_time}. Slides: `python3 course.py slides {c.number}`.", "",
                 "### Session plan", "",
                 "| section | code cells | compute in the full-mode run | live-code |", "|---|---|---|---|"]
         for s in c.sections:
@@ -235,7 +236,7 @@ def guide(root, link=_default_link) -> str:
             out += ["### Exercises and the typical mistakes their checkers diagnose", ""]
             for name in c.exercises:
                 try:
-                    from .exercises import get
+                    from course_utils.exercises import get
 
                     exercise = get(name)
                     out.append(f"* **`{name}`**: {exercise.title}. Cases, each isolating one mistake: "

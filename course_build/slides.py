@@ -1,10 +1,10 @@
-"""Slides: a chapter as a reveal.js deck, built from its stored outputs (``python -m course_utils slides NN``).
+"""Slides: a chapter as a reveal.js deck, built from its stored outputs (``python3 course.py slides NN``).
 
 One slide per heading by default: a Markdown cell that starts with a heading opens a new slide, and a cell holding
 several headings is split at each of them. A chapter refines this with the usual Jupyter cell metadata
 ``slideshow.slide_type``: ``slide`` / ``subslide`` open a slide, ``fragment`` reveals the cell step by step,
 ``notes`` turns it into speaker notes (press ``s``), ``skip`` leaves it out, ``-`` keeps it on the current slide.
-Code is shown with its stored outputs; figures carry the alt text of :mod:`course_utils.alt_text`.
+Code is shown with its stored outputs; figures carry the alt text of :mod:`course_build.alt_text`.
 
 Offline: reveal.js is copied from the ``sphinx-revealjs`` package and MathJax from ``sphinx-mathjax-offline``
 (both in the ``site`` extra: ``python3 course.py site`` installs it). Without them the deck still works but loads
@@ -19,7 +19,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .alt_text import IMAGE_TYPES, alt_texts
+from course_build.alt_text import IMAGE_TYPES, alt_texts
 
 CDN_REVEAL = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.0"
 CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
@@ -225,7 +225,7 @@ def write_deck(path, out_dir, assets: str | None = "_assets", copy: bool = True,
     ``assets`` is the assets folder's URL relative to the deck; with ``copy`` the assets are copied into
     ``out_dir/assets`` when missing. When reveal.js or MathJax cannot be had from a package, the deck loads
     them from the web (offline is then False)."""
-    from .readme import chapter_row
+    from course_build.readme import chapter_row
 
     path, out_dir = Path(path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@
   causal mask, a dense output) that produces the next-token logits in two ways: :meth:`CausalLM.logits` re-runs
   the whole prefix, :meth:`CausalLM.start` returns a :class:`KVCache` that keeps every block's keys and values so
   each new token costs one query against the cache. Both give the same logits; the tests check it.
-* :class:`LSTMStream`: the recurrent counterpart, one state update per token (:func:`course_utils.cells.lstm_step`).
+* :class:`LSTMStream`: the recurrent counterpart, one state update per token (:func:`course_utils.from_scratch.recurrences.lstm_step`).
 
 Arrays are float64; a token is an int id; a sequence is a 1-D array of ids (one stream, no batch axis).
 """
@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import attention, cells
+from course_utils.from_scratch import attention
+from course_utils.from_scratch import recurrences
 
 
 def sinusoidal_encoding(length: int, d_model: int, base: float = 10000.0) -> np.ndarray:
@@ -179,7 +180,7 @@ class LSTMStream:
         if self.h is None:
             self.reset()
         x = self.embedding[int(token)][None]
-        self.h, self.c = cells.lstm_step(x, self.h, self.c, self.kernel, self.recurrent_kernel, self.bias)
+        self.h, self.c = recurrences.lstm_step(x, self.h, self.c, self.kernel, self.recurrent_kernel, self.bias)
         return (self.h @ self.output_kernel + self.output_bias)[0]
 
     def logits(self, ids) -> np.ndarray:

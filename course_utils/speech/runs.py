@@ -3,12 +3,12 @@
 A two-core machine trains two small CTC models in about the time of one if each gets its own process with one
 TensorFlow thread (a small recurrent model does not use two threads well). This module does that:
 
-* :class:`FeatureStore`: a temporary directory of log-mel features (:func:`course_utils.speech_features.split_features`)
+* :class:`FeatureStore`: a temporary directory of log-mel features (:func:`course_utils.speech.features.split_features`)
   of named :class:`~course_utils.datasets.speech.SpeechSplit` objects, computed once by ``workers`` processes
   (each featurises its share of every split) and read back by the parent and by the training processes;
 * :class:`RunConfig`: one training run (which training set, global or per-utterance normalisation, masking or
-  not, seed, time budget), trained by :func:`course_utils.speech_model.train_ctc` and scored on the validation and
-  test sets by :func:`course_utils.speech_model.evaluate` inside a fresh process;
+  not, seed, time budget), trained by :func:`course_utils.speech.model.train_ctc` and scored on the validation and
+  test sets by :func:`course_utils.speech.model.evaluate` inside a fresh process;
 * :func:`run_all`: runs a list of :class:`RunConfig` through a queue of ``workers`` processes (``workers=0``:
   one after the other in this process, for quick checks) and returns one :class:`RunResult` per configuration.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import validation
+from course_utils import validation
 
 NORMALISATIONS = ("global", "utterance")
 
@@ -50,7 +50,7 @@ def _environment(threads: int = 1) -> dict:
 
 
 def _run_process(arguments: list, timeout: float, what: str) -> None:
-    command = [sys.executable, "-m", "course_utils.speech_runs", *arguments]
+    command = [sys.executable, "-m", "course_utils.speech.runs", *arguments]
     try:
         done = subprocess.run(command, env=_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True, timeout=timeout)
@@ -123,8 +123,8 @@ class FeatureStore:
 
 
 def _featurise(directory: Path, names: list, part: int, parts: int) -> None:
-    from . import speech_features as F
-    from .datasets.speech import SpeechSplit
+    from course_utils.speech import features as F
+    from course_utils.datasets.speech import SpeechSplit
 
     index = json.loads((Path(directory) / "index.json").read_text())
     for name in names:
@@ -193,7 +193,7 @@ class RunResult:
 
 
 def _normalise(how: str, train, others: dict):
-    from . import speech_features as F
+    from course_utils.speech import features as F
 
     if how == "utterance":
         return F.normalise_per_utterance(train), {k: F.normalise_per_utterance(v) for k, v in others.items()}, None
@@ -205,7 +205,7 @@ def _normalise(how: str, train, others: dict):
 def _train(directory: Path, run: RunConfig, out: Path, verbose: bool = False) -> RunResult:
     import keras
 
-    from . import speech_model
+    from course_utils.speech import model as speech_model
 
     store = FeatureStore(directory)
     keras.utils.set_random_seed(run.seed)
@@ -269,7 +269,7 @@ def run_all(store: FeatureStore, configs: list, workers: int = 2, timeout: float
 
 def load_model(result: RunResult):
     """The trained model of a run made with ``save_model=True``."""
-    from . import speech_model
+    from course_utils.speech import model as speech_model
 
     if not result.weights:
         raise ValueError(f"run {result.config.name!r} did not keep its weights: set save_model=True")
@@ -280,7 +280,7 @@ def load_model(result: RunResult):
 
 def _main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    from . import config
+    from course_utils import config
 
     config.import_tensorflow()
     if argv[0] == "featurise":
