@@ -13,7 +13,8 @@ In every mode each global batch of ``global_batch`` examples is split into equal
 loss is summed over its examples and divided by the *global* batch size, and the replicas' gradients are summed
 (the all-reduce): the update equals the single-process update on the whole global batch, so the loss curves must
 agree up to floating-point summation order. Each run happens in fresh processes started and stopped here, with a
-time limit (a hung worker is killed and reported); nothing listens on anything but 127.0.0.1.
+time limit (:mod:`course_utils.measure.fresh_process`: a hung worker is killed and reported); nothing listens on
+anything but 127.0.0.1.
 """
 from __future__ import annotations
 
@@ -21,17 +22,16 @@ import argparse
 import json
 import os
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from course_utils.measure import fresh_process
 
 MODES = ("single", "mirrored", "multiworker")
 
 
-class DistributedError(RuntimeError):
+class DistributedError(fresh_process.FreshProcessError):
     """A training process failed or exceeded its time limit; the message holds the end of its error output."""
 
 
@@ -82,39 +82,11 @@ def free_ports(count: int) -> list:
             s.close()
 
 
-def _environment(threads: int) -> dict:
-    env = dict(os.environ)
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1",
-               CUDA_VISIBLE_DEVICES="")
-    env.pop("TF_CONFIG", None)
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-def _start(mode: str, config: Config, out: Path, env: dict):
-    command = [sys.executable, "-m", "course_utils.distributed", mode, "--out", str(out), "--config",
-               json.dumps(config.__dict__)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def _wait(processes: list, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    try:
-        for process in processes:
-            remaining = max(0.1, deadline - time.monotonic())
-            process.wait(timeout=remaining)
-    except subprocess.TimeoutExpired:
-        raise DistributedError(f"{what} did not finish within {timeout:.0f} s; the processes were stopped") from None
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    for index, process in enumerate(processes):
-        if process.returncode != 0:
-            tail = (process.stderr.read() if process.stderr else "").strip().splitlines()[-8:]
-            raise DistributedError(f"{what}: process {index} exited with {process.returncode}:\n" + "\n".join(tail))
+def _start(mode: str, config: Config, threads: int, label: str, tf_config: dict | None = None):
+    """One training process; ``TF_CONFIG`` is removed from its environment unless ``tf_config`` is given."""
+    return fresh_process.start("course_utils.distributed", mode, "--config", json.dumps(config.__dict__),
+                               threads=threads, env={"TF_CONFIG": tf_config and json.dumps(tf_config)},
+                               label=label)
 
 
 def train(mode: str, config: Config | None = None, timeout: float = 300, threads: int = 1) -> Run:
@@ -124,24 +96,13 @@ def train(mode: str, config: Config | None = None, timeout: float = 300, threads
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     config = config or Config()
-    with tempfile.TemporaryDirectory(prefix="course-distributed-") as folder:
-        folder = Path(folder)
-        env = _environment(threads)
-        if mode == "multiworker":
-            ports = free_ports(2)
-            processes, outs = [], []
-            for index in range(2):
-                worker_env = dict(env, TF_CONFIG=json.dumps({
-                    "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
-                    "task": {"type": "worker", "index": index},
-                }))
-                outs.append(folder / f"worker{index}.json")
-                processes.append(_start(mode, config, outs[-1], worker_env))
-        else:
-            outs = [folder / "run.json"]
-            processes = [_start(mode, config, outs[0], env)]
-        _wait(processes, timeout, f"{mode} training")
-        reports = [json.loads(path.read_text()) for path in outs]
+    if mode == "multiworker":
+        cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
+        processes = [_start(mode, config, threads, f"{mode} training (worker {index})",
+                            {"cluster": cluster, "task": {"type": "worker", "index": index}}) for index in range(2)]
+    else:
+        processes = [_start(mode, config, threads, f"{mode} training")]
+    reports = fresh_process.collect(processes, timeout, DistributedError)
     first = reports[0]
     seconds = max(r["seconds"] for r in reports)
     total = config.epochs * (config.examples // config.global_batch) * config.global_batch
@@ -275,7 +236,6 @@ def _mirrored_fit(config: Config) -> dict:
 def _worker_main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.distributed")
     parser.add_argument("mode", choices=MODES)
-    parser.add_argument("--out", required=True)
     parser.add_argument("--config", required=True)
     args = parser.parse_args(argv)
     config = Config(**json.loads(args.config))
@@ -292,7 +252,7 @@ def _worker_main(argv=None) -> int:
     else:
         report = _custom_loop(tf.distribute.get_strategy(), config)
         report["replicas"] = 1
-    Path(args.out).write_text(json.dumps(report))
+    fresh_process.answer(report)
     return 0
 
 

@@ -1,7 +1,8 @@
 """What a sequence layer costs against sequence length, measured: time and peak memory of one training pass.
 
 Chapter 10 compares an LSTM layer with a multi-head self-attention layer. For each (layer, length) pair
-:func:`measure` starts a **fresh Python process** (``python -m course_utils.measure.sequence_cost ...``) with a time limit, which
+:func:`measure` starts a **fresh Python process** (``python -m course_utils.measure.sequence_cost ...``, through
+:mod:`course_utils.measure.fresh_process`) with a time limit, which
 
 1. builds the layer (``keras.layers.LSTM(width, return_sequences=True)`` or
    ``keras.layers.MultiHeadAttention(heads, width // heads)`` used as self-attention) and an input
@@ -19,14 +20,13 @@ TensorFlow's allocations are invisible to ``tracemalloc``. :func:`loglog_slope` 
 """
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
 import sys
 import time
 
 import numpy as np
+
+from course_utils.measure import fresh_process
 
 KINDS = ("lstm", "attention")
 
@@ -111,19 +111,12 @@ def measure(kind: str, length: int, *, batch: int = 1, width: int = 64, heads: i
     are NaN and ``error`` says why (so a sweep continues past a length the machine cannot afford).
     """
     _check(kind, length, batch, width, heads, repeats)
-    command = [sys.executable, "-m", "course_utils.measure.sequence_cost", kind, str(length), str(batch), str(width), str(heads),
-               str(repeats)]
-    failed = {"kind": kind, "length": int(length), "seconds": math.nan, "peak_mib": math.nan, "pass_mib": math.nan}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=time_limit, env=dict(os.environ),
-                              check=False)
-    except subprocess.TimeoutExpired:
-        return {**failed, "error": f"stopped after {time_limit:g} s"}
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {**failed, "error": f"exit code {done.returncode}: {tail[:200]}"}
-    return json.loads(lines[-1])
+        return fresh_process.run("course_utils.measure.sequence_cost", kind, str(length), str(batch), str(width),
+                                 str(heads), str(repeats), time_limit=time_limit, label=f"{kind} at length {length}")
+    except fresh_process.FreshProcessError as error:
+        return {"kind": kind, "length": int(length), "seconds": math.nan, "peak_mib": math.nan, "pass_mib": math.nan,
+                "error": error.brief[:200] + (f": {error.stderr_tail[-1][:200]}" if error.stderr_tail else "")}
 
 
 def measure_all(kinds, lengths, **options):
@@ -163,7 +156,7 @@ def crossing(lengths, cheaper_first, other):
 
 def _main(argv) -> None:
     kind, length, batch, width, heads, repeats = argv[0], *(int(v) for v in argv[1:6])
-    print(json.dumps(one_pass_cost(kind, length, batch=batch, width=width, heads=heads, repeats=repeats)), flush=True)
+    fresh_process.answer(one_pass_cost(kind, length, batch=batch, width=width, heads=heads, repeats=repeats))
 
 
 if __name__ == "__main__":

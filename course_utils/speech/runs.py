@@ -12,16 +12,14 @@ TensorFlow thread (a small recurrent model does not use two threads well). This 
 * :func:`run_all`: runs a list of :class:`RunConfig` through a queue of ``workers`` processes (``workers=0``:
   one after the other in this process, for quick checks) and returns one :class:`RunResult` per configuration.
 
-Each process gets ``TF_NUM_INTRAOP_THREADS=1``; a process that fails or exceeds the time limit raises
-:class:`RunError` with the end of its error output.
+Each process (:mod:`course_utils.measure.fresh_process`) gets ``TF_NUM_INTRAOP_THREADS=1`` and answers in JSON;
+a process that fails or exceeds the time limit raises :class:`RunError` with the end of its error output.
 """
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,33 +30,19 @@ from pathlib import Path
 import numpy as np
 
 from course_utils import validation
+from course_utils.measure import fresh_process
 
 NORMALISATIONS = ("global", "utterance")
 
 
-class RunError(RuntimeError):
+class RunError(fresh_process.FreshProcessError):
     """A featurising or training process failed or exceeded its time limit."""
 
 
-def _environment(threads: int = 1) -> dict:
-    env = dict(os.environ)
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1",
-               OMP_NUM_THREADS=str(threads), CUDA_VISIBLE_DEVICES="")
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-def _run_process(arguments: list, timeout: float, what: str) -> None:
-    command = [sys.executable, "-m", "course_utils.speech.runs", *arguments]
-    try:
-        done = subprocess.run(command, env=_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise RunError(f"{what} did not finish within {timeout:.0f} s; the process was stopped") from None
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-10:]
-        raise RunError(f"{what} exited with {done.returncode}:\n" + "\n".join(tail))
+def _start(arguments: list, what: str) -> fresh_process.FreshProcess:
+    """``python -m course_utils.speech.runs *arguments`` with one TensorFlow (and OpenMP) thread."""
+    return fresh_process.start("course_utils.speech.runs", *arguments, threads=1, env={"OMP_NUM_THREADS": "1"},
+                               label=what)
 
 
 class FeatureStore:
@@ -103,10 +87,9 @@ class FeatureStore:
         if workers == 0:
             _featurise(self.directory, names, 0, 1)
         else:
-            jobs = [["featurise", str(self.directory), json.dumps(names), str(part), str(workers)]
-                    for part in range(workers)]
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(lambda job: _run_process(job, timeout, f"featurising part {job[3]}"), jobs))
+            parts = [_start(["featurise", str(self.directory), json.dumps(names), str(part), str(workers)],
+                            f"featurising part {part}") for part in range(workers)]
+            fresh_process.collect(parts, timeout, RunError)
         return time.perf_counter() - start
 
     def load(self, name: str) -> tuple:
@@ -122,9 +105,9 @@ class FeatureStore:
         return features, list(entry["digits"])
 
 
-def _featurise(directory: Path, names: list, part: int, parts: int) -> None:
-    from course_utils.speech import features as F
+def _featurise(directory: Path, names: list, part: int, parts: int) -> dict:
     from course_utils.datasets.speech import SpeechSplit
+    from course_utils.speech import features as F
 
     index = json.loads((Path(directory) / "index.json").read_text())
     for name in names:
@@ -137,6 +120,7 @@ def _featurise(directory: Path, names: list, part: int, parts: int) -> None:
         lengths = np.array([len(f) for f in features], dtype=np.int64)
         frames = np.concatenate(features) if features else np.zeros((0, F.N_MELS), np.float32)
         np.savez(Path(directory) / f"{key}.part{part}.npz", frames=frames, lengths=lengths)
+    return {"part": part, "names": list(names)}
 
 
 @dataclass
@@ -202,7 +186,7 @@ def _normalise(how: str, train, others: dict):
     return normaliser.transform(train), {k: normaliser.transform(v) for k, v in others.items()}, stats
 
 
-def _train(directory: Path, run: RunConfig, out: Path, verbose: bool = False) -> RunResult:
+def _train(directory: Path, run: RunConfig, stem: str, verbose: bool = False) -> RunResult:
     import keras
 
     from course_utils.speech import model as speech_model
@@ -221,17 +205,15 @@ def _train(directory: Path, run: RunConfig, out: Path, verbose: bool = False) ->
     scores = {name: speech_model.evaluate(model, others[name], sets[name][1]) for name in sets}
     weights = None
     if run.save_model:
-        weights = str(Path(directory) / f"{out.stem}.weights.h5")
+        weights = str(Path(directory) / f"{stem}.weights.h5")
         model.save_weights(weights)
-    result = RunResult(run, history, seconds, scores, stats, weights)
-    out.write_text(json.dumps({**asdict(result), "config": asdict(run)}))
-    return result
+    return RunResult(run, history, seconds, scores, stats, weights)
 
 
-def _read_result(path: Path) -> RunResult:
-    data = json.loads(Path(path).read_text())
-    config = RunConfig(**data.pop("config"))
-    return RunResult(config=config, **data)
+def _from_answer(data: dict) -> RunResult:
+    """The :class:`RunResult` a training process answered with (``asdict`` of it)."""
+    data = dict(data)
+    return RunResult(config=RunConfig(**data.pop("config")), **data)
 
 
 def run_all(store: FeatureStore, configs: list, workers: int = 2, timeout: float = 900, verbose: bool = True) -> dict:
@@ -242,16 +224,16 @@ def run_all(store: FeatureStore, configs: list, workers: int = 2, timeout: float
     names = [c.name for c in configs]
     if len(set(names)) != len(names):
         raise ValueError(f"run names must differ, got {names}")
-    outs = {c.name: store.directory / f"run{i}.json" for i, c in enumerate(configs)}
+    stems = {c.name: f"run{i}" for i, c in enumerate(configs)}
 
     def one(run: RunConfig) -> RunResult:
         start = time.perf_counter()
         if workers == 0:
-            result = _train(store.directory, run, outs[run.name])
+            result = _train(store.directory, run, stems[run.name])
         else:
-            _run_process(["train", str(store.directory), json.dumps(asdict(run)), str(outs[run.name])], timeout,
-                         f"run {run.name!r}")
-            result = _read_result(outs[run.name])
+            process = _start(["train", str(store.directory), json.dumps(asdict(run)), stems[run.name]],
+                             f"run {run.name!r}")
+            result = _from_answer(process.collect(timeout, RunError))
         if verbose:
             tests = ", ".join(f"{k} {result.scores[k]['der']:.3f}" for k in run.test_sets)
             print(f"{run.name}: {result.epochs} epochs, {result.training_seconds:.0f} s of training "
@@ -284,10 +266,10 @@ def _main(argv=None) -> int:
 
     config.import_tensorflow()
     if argv[0] == "featurise":
-        _featurise(Path(argv[1]), json.loads(argv[2]), int(argv[3]), int(argv[4]))
+        fresh_process.answer(_featurise(Path(argv[1]), json.loads(argv[2]), int(argv[3]), int(argv[4])))
     elif argv[0] == "train":
         config.import_tensorflow().config.experimental.enable_op_determinism()
-        _train(Path(argv[1]), RunConfig(**json.loads(argv[2])), Path(argv[3]))
+        fresh_process.answer(asdict(_train(Path(argv[1]), RunConfig(**json.loads(argv[2])), argv[3])))
     else:
         raise SystemExit(f"unknown command {argv[0]!r}")
     return 0
