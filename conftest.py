@@ -13,6 +13,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The real datasets' local mirror (DATA.md): ../shared/data from the repository root, when that folder exists.
+_MIRROR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "shared", "data"))
+if os.path.isdir(_MIRROR):
+    os.environ.setdefault("COURSE_DATA_MIRROR", _MIRROR)
 # Checkers record a learner's progress (course_utils.progress); under pytest they write to a throw-away file,
 # never to the learner's own progress file in the cache directory.
 os.environ["COURSE_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(prefix="course-progress-"), "progress.json")

@@ -12,6 +12,7 @@ Every other command of the course runs inside that environment as ``python -m co
     python3 course.py doctor             # versions, hardware, mode, cache, what will not work
     python3 course.py run [NOTEBOOK ...] # execute chapters in place (maintainers; full mode by default)
     python3 course.py download [NAME]    # prefetch the canonical datasets into the cache
+    python3 course.py data               # every dataset: size, licence, source, here (cache/mirror) and verified
     python3 course.py results            # every chapter's recorded results, targets and their status
     python3 course.py slides [NN ...]    # reveal.js decks;  python3 course.py guide: the instructor guide
     python3 course.py readme             # rewrite the README's generated tables from the stored notebooks
@@ -140,7 +141,7 @@ def lab_options(options: list) -> list:
 OWN_COMMANDS = ("setup", "lab", "test", "site", "serve")
 # The commands of course_build.cli, run as ``python -m course_build`` in the environment (a test keeps this equal
 # to course_build.cli.commands(); this file cannot import it, it runs before the environment exists).
-TOOL_COMMANDS = ("doctor", "run", "download", "results", "slides", "guide", "readme", "progress")
+TOOL_COMMANDS = ("doctor", "run", "download", "data", "results", "slides", "guide", "readme", "progress")
 
 
 def main(argv: list) -> int:

@@ -94,8 +94,7 @@ def _progress_bar(name):
 
 def cmd_download(args) -> int:
     from course_utils import config
-    from course_utils.datasets import cache
-    from course_utils.datasets import REMOTES
+    from course_utils.datasets import REMOTES, cache
 
     directory = config.cache_dir()
     if args.list:
@@ -119,8 +118,7 @@ def cmd_download(args) -> int:
     if unknown:
         print(f"error: unknown dataset(s) {', '.join(unknown)}; known: {', '.join(REMOTES)}", file=sys.stderr)
         return 2
-    failures = 0
-    summary = []
+    failures, summary = 0, []
     for name in names:
         remote = REMOTES[name]
         try:
@@ -284,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", help=f"datasets to fetch: {', '.join(REMOTES)} (default: all)")
     p.add_argument("--list", action="store_true", help="show what is cached, with sizes and hashes")
     p.set_defaults(func=cmd_download)
+    from course_build.data import add_parser as add_data_parser  # the "data" command lives with its catalogue
+    add_data_parser(sub)
     p = sub.add_parser("results", help="print every chapter's recorded results, or compare your copy with them")
     p.add_argument("notebooks", nargs="*", help="notebooks to read (default: every chapter)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -17,6 +17,10 @@ canonical name force one). Sources and licences:
   strings held out for testing (:mod:`course_utils.datasets.named_entities`; generated here, CLDR data: Unicode licence).
 * Synthetic tasks: the adding problem, a copy task, the order task of chapter 01 and the first-symbol task of
   chapter 10.
+* Real datasets, verified file by file against a manifest (:mod:`course_utils.datasets.real`; found in the cache,
+  a mirror folder named by ``COURSE_DATA_MIRROR``, or downloaded from the pinned source, else the generated data):
+  Free Spoken Digit Dataset (CC BY-SA 4.0; :mod:`.recordings`), UCI Sentiment Labelled Sentences (CC BY 4.0;
+  :mod:`.sentences`), Universal NER English EWT (CC BY-SA 4.0; :mod:`.uner`). DATA.md lists every dataset.
 * Speech: spoken digit strings synthesised offline by eSpeak NG (the library and voice data that the PyPI
   package espeakng-loader ships; GPL-3.0, used as a program, nothing of it is copied here).
 
@@ -30,6 +34,10 @@ from course_utils.datasets.char_text import STDLIB_MODULES, load_char_text
 from course_utils.datasets.named_entities import EntityData, TaggedSplit, load_entities
 from course_utils.datasets.sources import REMOTES, register_remote
 from course_utils.datasets.speech import SpeechSplit, SpokenDigits, Utterance, load_spoken_digits, synthesise
+from course_utils.datasets.real import DATASETS as REAL_DATASETS, DataUnavailable
+from course_utils.datasets.recordings import RecordedDigits, Recording, RecordingSplit, load_recorded_digits
+from course_utils.datasets.sentences import load_sentences
+from course_utils.datasets.uner import RealEntityData, load_uner
 from course_utils.datasets.synthetic import (ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, first_symbol_ceiling_without_order,
                         first_symbol_task, order_task)
 
@@ -40,4 +48,6 @@ __all__ = [
     "first_symbol_task", "first_symbol_ceiling_without_order",
     "load_entities", "EntityData", "TaggedSplit",
     "load_spoken_digits", "synthesise", "SpokenDigits", "SpeechSplit", "Utterance",
+    "REAL_DATASETS", "DataUnavailable", "load_recorded_digits", "RecordedDigits", "RecordingSplit", "Recording",
+    "load_sentences", "load_uner", "RealEntityData",
 ]
