@@ -11,6 +11,7 @@ import ast
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -78,6 +79,21 @@ class RunResult:
     mode: str
     seconds: float
     written: bool
+    # where the executed notebook went when it was not written in place (the file changed while it ran)
+    written_to: Path | None = None
+
+
+def _fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _beside(path: Path) -> Path:
+    """A free name next to ``path`` for an executed copy: ``NN_topic.executed.ipynb`` (then ``.executed-2`` ...)."""
+    for n in range(1, 1000):
+        candidate = path.with_name(f"{path.stem}.executed{'' if n == 1 else f'-{n}'}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(f"no free name next to {path}")
 
 
 def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 1800) -> RunResult:
@@ -91,31 +107,46 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
     On failure, raises :class:`NotebookFailed` and leaves the file untouched: a cell that raises, a cell that
     runs longer than ``timeout`` seconds, a kernel that dies (with the cell's index), a file that is not a
     notebook or a kernel that does not start (without one).
+
+    The file is never overwritten with edits lost: when it changed on disk while the notebook ran (someone saved
+    it in Jupyter), the executed notebook is written next to it (``NN_topic.executed.ipynb``; ``written_to`` says
+    where) and the stored one, the README and the ledger are left alone. The kernel records exercise progress
+    into a throw-away file (never the learner's ``progress.json``), its temporary folder is removed afterwards,
+    and its own stderr (ipykernel's shutdown noise after a timeout) goes to a log that is shown only when the
+    kernel dies.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from course_utils.progress import PROGRESS_VAR
+
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds per cell, got {timeout!r}")
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no notebook at {path}")
     try:
+        before = _fingerprint(path)
         nb = read(path)
         nbformat.validate(nb)
     except Exception as error:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
         raise NotebookFailed(path, None, f"not a valid notebook ({_first_line(error)})") from None
-    old_env = os.environ.get(MODE_VAR)
+    workdir = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+    saved = {name: os.environ.get(name) for name in (MODE_VAR, PROGRESS_VAR)}
     os.environ[MODE_VAR] = mode  # the kernel inherits this process's environment
+    os.environ[PROGRESS_VAR] = str(workdir / "progress.json")  # never the learner's progress file
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-        config=_kernel_config(),
+        config=_kernel_config(workdir),
     )
     start = time.perf_counter()
     index = None
+    log_path = workdir / "kernel-stderr.txt"
     try:
-        with client.setup_kernel():
+        with open(log_path, "wb") as kernel_log, client.setup_kernel(stderr=kernel_log):
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
     except CellExecutionError as error:
@@ -124,15 +155,19 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
     except CellTimeoutError:
         raise NotebookFailed(path, index, f"the cell ran longer than the time limit of {timeout} s (--timeout)") from None
     except DeadKernelError:
-        raise NotebookFailed(path, index, "the kernel died (out of memory, a crash in native code, or an exit)") from None
+        tail = _log_tail(log_path)
+        raise NotebookFailed(path, index, "the kernel died (out of memory, a crash in native code, or an exit)"
+                             + (f"; its last words: {tail}" if tail else "")) from None
     except Exception as error:  # the kernel did not start, a broken cell structure, ...
         reason = "the kernel could not start" if index is None else "the runner failed"
         raise NotebookFailed(path, index, f"{reason} ({_first_line(error)})") from None
     finally:
-        if old_env is None:
-            os.environ.pop(MODE_VAR, None)
-        else:
-            os.environ[MODE_VAR] = old_env
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(workdir, ignore_errors=True)
     seconds = round(time.perf_counter() - start, 1)  # stored and stated from the same value
     previous = nb.metadata.get(METADATA_KEY, {})
     nb.metadata[METADATA_KEY] = {
@@ -161,10 +196,28 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         if refused:
             raise NotebookFailed(path, None, "; ".join(refused) + f" (see notebooks/{results_report.LEDGER})")
     if write:
+        try:
+            changed = _fingerprint(path) != before
+        except OSError:  # deleted or renamed while it ran
+            changed = True
+        if changed:  # saved in Jupyter while it ran: keep those edits, put the executed copy next to them
+            beside = _beside(path)
+            _atomic_write(nb, beside)
+            return RunResult(path, mode, seconds, False, written_to=beside)
         _atomic_write(nb, path)
         if mode == "full" and root is not None:
             results_report.update_ledger(root, stored)
     return RunResult(path, mode, seconds, write)
+
+
+def _log_tail(path: Path, lines: int = 3) -> str:
+    """The last lines of the kernel's stderr log, joined on one line ('' when there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    kept = [line.strip() for line in ANSI.sub("", text).splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])[-400:]
 
 
 def record_quick_time(path, seconds: float) -> None:
@@ -179,16 +232,17 @@ def record_quick_time(path, seconds: float) -> None:
     _atomic_write(nb, path)
 
 
-def _kernel_config():
+def _kernel_config(workdir: Path):
     """Kernel-manager settings: IPC transport on POSIX, so ipykernel has no TCP socket to warn about
-    ("Kernel is running over TCP without encryption"); Windows has no IPC transport and keeps TCP on loopback."""
+    ("Kernel is running over TCP without encryption"); Windows has no IPC transport and keeps TCP on loopback.
+    The IPC endpoints live in ``workdir`` (removed after the run)."""
     from traitlets.config import Config
 
     config = Config()
     if os.name == "posix":
         config.KernelManager.transport = "ipc"
         # IPC endpoints are file paths; an absolute one, because the kernel runs in the notebook's folder.
-        config.KernelManager.ip = os.path.join(tempfile.mkdtemp(prefix="course-kernel-"), "kernel")
+        config.KernelManager.ip = os.path.join(str(workdir), "kernel")
     return config
 
 
@@ -263,11 +317,11 @@ def hygiene_problems(path) -> list:
     problems = []
     meta = nb.metadata.get(METADATA_KEY)
     if not meta or "code_hash" not in meta:
-        problems.append("never executed with `python3 course.py run` (no metadata.course.code_hash)")
+        problems.append("never executed with `python3 course.py run --write` (no metadata.course.code_hash)")
     elif meta["code_hash"] != code_hash(nb):
         problems.append(
             "stored outputs do not come from the current code (code hash differs): "
-            f"re-run `python3 course.py run {path.as_posix()}`"
+            f"re-run `python3 course.py run --write {path.as_posix()}`"
         )
     elif meta.get("mode") != "full":
         problems.append(f"stored outputs come from {meta.get('mode')!r} mode; commit notebooks executed in full mode")

@@ -175,7 +175,7 @@ def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path.parent)  # the working directory is elsewhere
     from course_build import cli
 
-    assert cli.main(["run", str(path)]) == 0
+    assert cli.main(["run", "--write", str(path)]) == 0
     readme = (tmp_path / "README.md").read_text()
     assert "| 07 | [Demo chapter](notebooks/07_demo.ipynb) | one line about it. |" in readme
     assert "old" not in readme
@@ -210,3 +210,77 @@ def test_cli_download_offline_and_list(tmp_path):
         broken = run(*args)
         assert broken.returncode == 1 and "Traceback" not in broken.stderr
         assert "COURSE_CACHE_DIR" in broken.stdout + broken.stderr
+
+
+# ------------------------------------------------------------------ issue 30: a learner's files are never lost
+
+def test_a_learners_run_does_not_touch_tracked_files_unless_asked(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    readme = "# Course\n\n<!-- chapters:start -->\nold\n<!-- chapters:end -->\n"
+    (tmp_path / "README.md").write_text(readme)
+    path = make_notebook(tmp_path / "notebooks" / "07_demo.ipynb", "print(1)",
+                         markdown="# 07 · Demo chapter\n\n**In this chapter:** one line.\n\n"
+                                  "**Measured full-mode run time:** not measured yet")
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    from course_build import cli
+
+    assert cli.main(["run", str(path)]) == 0  # the default: execute and report only
+    assert path.read_bytes() == before and (tmp_path / "README.md").read_text() == readme
+    help_text = cli.build_parser()._subparsers._group_actions[0].choices["run"].format_help()
+    assert "--write" in help_text and "python3 course.py run --write" in " ".join(help_text.split())
+    assert "course.py run --write" in (REPO / "CONTRIBUTING.md").read_text()
+
+
+def test_run_never_writes_the_learners_progress_file(tmp_path, monkeypatch):
+    from course_utils import progress
+
+    learner = tmp_path / "learner-progress.json"
+    monkeypatch.setenv(progress.PROGRESS_VAR, str(learner))
+    check = "from course_utils.exercises import check\ndef f(x, alpha, h0=0.0):\n    raise NotImplementedError\ncheck('ema_states', f)"
+    path = make_notebook(tmp_path / "99_ex.ipynb", check)
+    notebooks.run_notebook(path, mode="quick", write=False)
+    notebooks.run_notebook(path, mode="quick", write=True)
+    assert not learner.exists()
+    assert __import__("os").environ[progress.PROGRESS_VAR] == str(learner)  # restored for this process
+
+
+def test_edits_saved_while_the_notebook_runs_are_kept(tmp_path):
+    path = make_notebook(tmp_path / "99_edit.ipynb", "import time\ntime.sleep(4)")
+    edited = make_notebook(tmp_path / "edited.ipynb", "print('the learner typed this while it ran')").read_bytes()
+    import threading
+
+    timer = threading.Timer(2.0, lambda: path.write_bytes(edited))
+    timer.start()
+    result = notebooks.run_notebook(path, mode="quick", write=True)
+    timer.join()
+    assert path.read_bytes() == edited  # the learner's save survives
+    assert result.written_to == tmp_path / "99_edit.executed.ipynb" and not result.written
+    assert notebooks.read(result.written_to).metadata["course"]["mode"] == "quick"
+
+
+def test_run_leaves_no_kernel_folder_and_no_shutdown_noise_after_a_timeout(tmp_path):
+    import os
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    make_notebook(tmp_path / "93_slow.ipynb", "import time\ntime.sleep(60)")
+    make_notebook(tmp_path / "95_good.ipynb", "print('fine')")
+    proc = subprocess.run(
+        [sys.executable, "-m", "course_build", "run", "--mode", "quick", "--timeout", "3",
+         str(tmp_path / "93_slow.ipynb"), str(tmp_path / "95_good.ipynb")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=240,
+        env={**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 1 and "time limit of 3 s" in proc.stdout
+    assert "ZMQError" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("course-kernel-")] == []
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_timeout_must_be_a_positive_number_of_seconds(value, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "course_build", "run", "--timeout", value, "x.ipynb"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "--timeout" in proc.stderr and "Traceback" not in proc.stderr
+    with pytest.raises(ValueError, match="positive"):
+        notebooks.run_notebook(make_notebook(tmp_path / "99_x.ipynb", "1"), mode="quick", timeout=0)
