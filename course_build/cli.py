@@ -215,10 +215,11 @@ def cmd_site(args) -> int:
     except site.SiteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    aux = result.get("aux", out.parent)
     print(f"built {len(result['chapters'])} chapters into {out} in {result['seconds']:.1f} s "
-          f"({len(result['warnings'])} Sphinx warnings; see {out.parent / 'sphinx-warnings.txt'})")
-    print(f"instructor guide and question bank as Markdown: {out.parent / 'instructor-guide.md'}, "
-          f"{out.parent / 'review-questions.md'}")
+          f"({len(result['warnings'])} Sphinx warnings; see {aux / 'sphinx-warnings.txt'})")
+    print(f"instructor guide and question bank as Markdown: {aux / 'instructor-guide.md'}, "
+          f"{aux / 'review-questions.md'}")
     if args.serve:
         site.serve(out, port=args.port)
     else:
