@@ -346,5 +346,11 @@ def commands() -> tuple:
 
 
 def main(argv=None) -> int:
+    from course_utils.config import ConfigError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigError as error:  # COURSE_OFFLINE=maybe, COURSE_MODE=fast, ...: one line, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -284,3 +284,13 @@ def test_timeout_must_be_a_positive_number_of_seconds(value, tmp_path):
     assert proc.returncode == 2 and "--timeout" in proc.stderr and "Traceback" not in proc.stderr
     with pytest.raises(ValueError, match="positive"):
         notebooks.run_notebook(make_notebook(tmp_path / "99_x.ipynb", "1"), mode="quick", timeout=0)
+
+
+def test_a_misspelt_offline_switch_is_one_line_not_a_traceback(tmp_path):
+    import os
+
+    proc = subprocess.run([sys.executable, "-m", "course_build", "download", "imdb"], capture_output=True,
+                          text=True, cwd=tmp_path, env={**os.environ, "COURSE_OFFLINE": "maybe",
+                                                        "COURSE_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 2 and "COURSE_OFFLINE='maybe' is not understood" in proc.stderr
+    assert "Traceback" not in proc.stderr
