@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils import config
-from course_build import notebooks
+from course_build import hygiene, notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
@@ -100,7 +100,7 @@ def test_cli_run_rejects_a_missing_notebook(tmp_path):
 def chapter_copy(tmp_path):
     target = tmp_path / CHAPTER_00.name
     shutil.copy(CHAPTER_00, target)
-    assert notebooks.hygiene_problems(target) == []
+    assert hygiene.hygiene_problems(target) == []
     return target
 
 
@@ -117,52 +117,52 @@ def _first_code_cell_after_setup(nb):
 def test_editing_code_without_rerunning_is_stale(chapter_copy):
     _edit(chapter_copy, lambda nb: setattr(_first_code_cell_after_setup(nb), "source",
                                            _first_code_cell_after_setup(nb).source + "\n# edited"))
-    assert any("do not come from the current code" in p for p in notebooks.hygiene_problems(chapter_copy))
+    assert any("do not come from the current code" in p for p in hygiene.hygiene_problems(chapter_copy))
 
 
 def test_markdown_edits_do_not_make_a_notebook_stale(chapter_copy):
     _edit(chapter_copy, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source + "\nMore words."))
-    assert notebooks.hygiene_problems(chapter_copy) == []
+    assert hygiene.hygiene_problems(chapter_copy) == []
 
 
 def test_stored_error_output_is_found(chapter_copy):
     error = new_output("error", ename="ValueError", evalue="x", traceback=["ValueError: x"])
     _edit(chapter_copy, lambda nb: _first_code_cell_after_setup(nb).outputs.append(error))
-    assert any("stored output is an error" in p for p in notebooks.hygiene_problems(chapter_copy))
+    assert any("stored output is an error" in p for p in hygiene.hygiene_problems(chapter_copy))
 
 
 def test_machine_path_in_output_is_found(chapter_copy):
     out = new_output("stream", name="stdout", text="saved to /home/alice/data.csv\n")
     _edit(chapter_copy, lambda nb: _first_code_cell_after_setup(nb).outputs.append(out))
-    assert any("machine path" in p for p in notebooks.hygiene_problems(chapter_copy))
+    assert any("machine path" in p for p in hygiene.hygiene_problems(chapter_copy))
 
 
 @pytest.mark.parametrize("marker", ["# NBVAL_CHECK_OUPUT", "#NBVAL-CHECK-OUTPUT", "# nbval_check_output",
                                     "# NBVAL_CHECK_OUTPUT.", "# CHECK_OUTPUT"])
 def test_misspelled_marker_is_found(marker):
-    assert notebooks.marker_problems(f"{marker}\nprint(1)")
+    assert hygiene.marker_problems(f"{marker}\nprint(1)")
 
 
 @pytest.mark.parametrize("source", ["# NBVAL_CHECK_OUTPUT\nprint(1)", "#NBVAL_SKIP\n", "# check the output shape\nx = 1"])
 def test_correct_markers_and_ordinary_comments_pass(source):
-    assert notebooks.marker_problems(source) == []
+    assert hygiene.marker_problems(source) == []
 
 
 def test_first_code_cell_must_be_setup(tmp_path):
     path = make_notebook(tmp_path / "99_x.ipynb", "import numpy as np", SETUP)
-    assert any("first code cell" in p for p in notebooks.hygiene_problems(path))
+    assert any("first code cell" in p for p in hygiene.hygiene_problems(path))
     path = make_notebook(tmp_path / "99_y.ipynb", SETUP, "import numpy as np")
-    assert not any("first code cell" in p for p in notebooks.hygiene_problems(path))
+    assert not any("first code cell" in p for p in hygiene.hygiene_problems(path))
 
 
 def test_network_code_is_found(tmp_path):
     path = make_notebook(tmp_path / "99_net.ipynb", SETUP, "import urllib.request\nurllib.request.urlopen('https://x')")
-    assert any("reaches the network" in p for p in notebooks.hygiene_problems(path))
+    assert any("reaches the network" in p for p in hygiene.hygiene_problems(path))
 
 
 def test_never_executed_notebook_is_flagged(tmp_path):
     path = make_notebook(tmp_path / "99_new.ipynb", SETUP)
-    assert any("never executed" in p for p in notebooks.hygiene_problems(path))
+    assert any("never executed" in p for p in hygiene.hygiene_problems(path))
 
 
 def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeypatch):

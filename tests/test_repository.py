@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from course_build import notebooks, readme, results_report
+from course_build import hygiene, notebooks, readme, results_report
 from course_utils import config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ def test_there_are_chapters():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_clean(path):
-    assert notebooks.hygiene_problems(path) == []
+    assert hygiene.hygiene_problems(path) == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
