@@ -10,7 +10,7 @@
 Every other command of the course runs inside that environment as ``python -m course_build <command>``:
 
     python3 course.py doctor             # versions, hardware, mode, cache, what will not work
-    python3 course.py run [NOTEBOOK ...] # execute chapters in place (maintainers; full mode by default)
+    python3 course.py run [NOTEBOOK ...] # execute chapters and report; --write stores them (maintainers)
     python3 course.py download [NAME]    # prefetch the canonical datasets into the cache
     python3 course.py data               # every dataset: size, licence, source, here (cache/mirror) and verified
     python3 course.py results            # every chapter's recorded results, targets and their status

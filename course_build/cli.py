@@ -47,7 +47,12 @@ def cmd_run(args) -> int:
                 record_quick_time(path, result.seconds)
                 rows.append((path.name, format_seconds(result.seconds), "quick-mode time recorded"))
                 continue
-            result = run_notebook(path, mode=args.mode, write=not args.no_write, timeout=args.timeout)
+            result = run_notebook(path, mode=args.mode, write=args.write, timeout=args.timeout)
+            if result.written_to is not None:
+                print(f"  {path.name} was changed on disk while it ran (saved in Jupyter?): your version is kept as "
+                      f"it is, and the executed notebook was written next to it as {result.written_to}", flush=True)
+                rows.append((path.name, format_seconds(result.seconds), f"written to {result.written_to.name}"))
+                continue
             if result.written and args.mode == "full":
                 from course_build import readme
                 from course_build.repository import find_root
@@ -55,7 +60,8 @@ def cmd_run(args) -> int:
                 root = find_root(path.resolve().parent)
                 if root is not None:
                     readme.update(root)
-            rows.append((path.name, format_seconds(result.seconds), "written" if result.written else "not written"))
+            rows.append((path.name, format_seconds(result.seconds),
+                         "written" if result.written else "not written (--write stores it)"))
             continue
         except NotebookFailed as error:
             where, reason = (f"cell {error.cell_index}" if error.cell_index is not None else ""), error.error
@@ -207,10 +213,11 @@ def cmd_site(args) -> int:
     except site.SiteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    aux = result.get("aux", out.parent)
     print(f"built {len(result['chapters'])} chapters into {out} in {result['seconds']:.1f} s "
-          f"({len(result['warnings'])} Sphinx warnings; see {out.parent / 'sphinx-warnings.txt'})")
-    print(f"instructor guide and question bank as Markdown: {out.parent / 'instructor-guide.md'}, "
-          f"{out.parent / 'review-questions.md'}")
+          f"({len(result['warnings'])} Sphinx warnings; see {aux / 'sphinx-warnings.txt'})")
+    print(f"instructor guide and question bank as Markdown: {aux / 'instructor-guide.md'}, "
+          f"{aux / 'review-questions.md'}")
     if args.serve:
         site.serve(out, port=args.port)
     else:
@@ -267,11 +274,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("doctor", help="report versions, hardware, mode, cache, and what will not work")
     p.set_defaults(func=cmd_doctor)
-    p = sub.add_parser("run", help="execute notebooks in place and record code hash, mode, versions and time")
+    p = sub.add_parser(
+        "run", help="execute notebooks and report (maintainers: --write stores outputs, code hash, mode, versions, "
+                    "time, and rewrites the README tables)",
+        description="Execute notebooks top to bottom and report each one's time or failing cell. By default nothing "
+                    "is written: a learner's run leaves the notebooks, the README and the ledger as they are. "
+                    "Maintainers add --write to store the executed notebook in place (with its code hash, mode, "
+                    "versions and time) and, in full mode, regenerate the README tables and the targets ledger: "
+                    "python3 course.py run --write notebooks/NN_topic.ipynb")
     p.add_argument("notebooks", nargs="*", help="notebook files (default: every chapter)")
     p.add_argument("--mode", choices=MODES, default="full")
-    p.add_argument("--no-write", action="store_true", help="execute only; leave the stored notebooks as they are")
-    p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    writing = p.add_mutually_exclusive_group()
+    writing.add_argument("--write", action="store_true",
+                         help="maintainers: store the executed notebook in place; in full mode also rewrite the "
+                              "README tables and the ledger (a notebook saved while it ran is kept, and the executed "
+                              "copy goes next to it)")
+    writing.add_argument("--no-write", action="store_true", help="execute only (the default; kept for old scripts)")
+    p.add_argument("--timeout", type=_positive_seconds, default=1800, help="seconds allowed per cell (at least 1)")
     p.add_argument("--record-quick-time", action="store_true",
                    help="run in quick mode and store only the measured time in the notebook (the instructor guide "
                         "shows it); outputs stay as they are")
@@ -308,6 +327,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a time limit: give at least 1 second per cell "
+                                         "(there is no 'no limit')")
+    return value
+
+
 def commands() -> tuple:
     """The names of the commands, in the order ``--help`` lists them."""
     parser = build_parser()
@@ -316,5 +346,11 @@ def commands() -> tuple:
 
 
 def main(argv=None) -> int:
+    from course_utils.config import ConfigError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigError as error:  # COURSE_OFFLINE=maybe, COURSE_MODE=fast, ...: one line, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,16 +1,15 @@
-"""Executing chapters and checking their hygiene.
+"""Executing chapters.
 
 * :func:`code_hash` fingerprints a notebook's code cells; :func:`run_notebook` executes a chapter with
   nbclient and records that fingerprint, the mode, the versions and the wall time in its metadata.
-* :func:`hygiene_problems` lists what is wrong with a stored notebook: stale outputs, error outputs,
-  machine paths, misspelled nbval markers, a first code cell that is not the setup call, network code.
+* The hygiene checks of a stored notebook are in :mod:`course_build.hygiene`.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,14 +24,7 @@ from course_utils.config import MODE_VAR, MODES, REFERENCE_MACHINE, versions
 
 METADATA_KEY = "course"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-NBVAL_MARKERS = ("NBVAL_CHECK_OUTPUT", "NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP", "NBVAL_RAISES_EXCEPTION")
 RUNTIME_PATTERN = re.compile(r"(\*\*Measured full-mode run time:\*\*)[^\n]*")
-MACHINE_PATH = re.compile(
-    r"(/home/\w|/root/|/work/|/tmp/|/Users/\w|/private/var/|[A-Za-z]:\\\\?Users\\|site-packages|dist-packages)"
-)
-NETWORK_CODE = re.compile(r"(urllib\.request|urlopen|requests\.(get|post)|get_file\(|https?://|socket\.)")
-
-
 def code_hash(nb) -> str:
     """SHA-256 of the notebook's code-cell sources, in order (outputs and Markdown do not count)."""
     digest = hashlib.sha256()
@@ -78,6 +70,21 @@ class RunResult:
     mode: str
     seconds: float
     written: bool
+    # where the executed notebook went when it was not written in place (the file changed while it ran)
+    written_to: Path | None = None
+
+
+def _fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _beside(path: Path) -> Path:
+    """A free name next to ``path`` for an executed copy: ``NN_topic.executed.ipynb`` (then ``.executed-2`` ...)."""
+    for n in range(1, 1000):
+        candidate = path.with_name(f"{path.stem}.executed{'' if n == 1 else f'-{n}'}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(f"no free name next to {path}")
 
 
 def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 1800) -> RunResult:
@@ -91,31 +98,46 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
     On failure, raises :class:`NotebookFailed` and leaves the file untouched: a cell that raises, a cell that
     runs longer than ``timeout`` seconds, a kernel that dies (with the cell's index), a file that is not a
     notebook or a kernel that does not start (without one).
+
+    The file is never overwritten with edits lost: when it changed on disk while the notebook ran (someone saved
+    it in Jupyter), the executed notebook is written next to it (``NN_topic.executed.ipynb``; ``written_to`` says
+    where) and the stored one, the README and the ledger are left alone. The kernel records exercise progress
+    into a throw-away file (never the learner's ``progress.json``), its temporary folder is removed afterwards,
+    and its own stderr (ipykernel's shutdown noise after a timeout) goes to a log that is shown only when the
+    kernel dies.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from course_utils.progress import PROGRESS_VAR
+
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds per cell, got {timeout!r}")
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no notebook at {path}")
     try:
+        before = _fingerprint(path)
         nb = read(path)
         nbformat.validate(nb)
     except Exception as error:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
         raise NotebookFailed(path, None, f"not a valid notebook ({_first_line(error)})") from None
-    old_env = os.environ.get(MODE_VAR)
+    workdir = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+    saved = {name: os.environ.get(name) for name in (MODE_VAR, PROGRESS_VAR)}
     os.environ[MODE_VAR] = mode  # the kernel inherits this process's environment
+    os.environ[PROGRESS_VAR] = str(workdir / "progress.json")  # never the learner's progress file
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-        config=_kernel_config(),
+        config=_kernel_config(workdir),
     )
     start = time.perf_counter()
     index = None
+    log_path = workdir / "kernel-stderr.txt"
     try:
-        with client.setup_kernel():
+        with open(log_path, "wb") as kernel_log, client.setup_kernel(stderr=kernel_log):
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
     except CellExecutionError as error:
@@ -124,15 +146,19 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
     except CellTimeoutError:
         raise NotebookFailed(path, index, f"the cell ran longer than the time limit of {timeout} s (--timeout)") from None
     except DeadKernelError:
-        raise NotebookFailed(path, index, "the kernel died (out of memory, a crash in native code, or an exit)") from None
+        tail = _log_tail(log_path)
+        raise NotebookFailed(path, index, "the kernel died (out of memory, a crash in native code, or an exit)"
+                             + (f"; its last words: {tail}" if tail else "")) from None
     except Exception as error:  # the kernel did not start, a broken cell structure, ...
         reason = "the kernel could not start" if index is None else "the runner failed"
         raise NotebookFailed(path, index, f"{reason} ({_first_line(error)})") from None
     finally:
-        if old_env is None:
-            os.environ.pop(MODE_VAR, None)
-        else:
-            os.environ[MODE_VAR] = old_env
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(workdir, ignore_errors=True)
     seconds = round(time.perf_counter() - start, 1)  # stored and stated from the same value
     previous = nb.metadata.get(METADATA_KEY, {})
     nb.metadata[METADATA_KEY] = {
@@ -161,10 +187,28 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         if refused:
             raise NotebookFailed(path, None, "; ".join(refused) + f" (see notebooks/{results_report.LEDGER})")
     if write:
+        try:
+            changed = _fingerprint(path) != before
+        except OSError:  # deleted or renamed while it ran
+            changed = True
+        if changed:  # saved in Jupyter while it ran: keep those edits, put the executed copy next to them
+            beside = _beside(path)
+            _atomic_write(nb, beside)
+            return RunResult(path, mode, seconds, False, written_to=beside)
         _atomic_write(nb, path)
         if mode == "full" and root is not None:
             results_report.update_ledger(root, stored)
     return RunResult(path, mode, seconds, write)
+
+
+def _log_tail(path: Path, lines: int = 3) -> str:
+    """The last lines of the kernel's stderr log, joined on one line ('' when there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    kept = [line.strip() for line in ANSI.sub("", text).splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])[-400:]
 
 
 def record_quick_time(path, seconds: float) -> None:
@@ -179,16 +223,17 @@ def record_quick_time(path, seconds: float) -> None:
     _atomic_write(nb, path)
 
 
-def _kernel_config():
+def _kernel_config(workdir: Path):
     """Kernel-manager settings: IPC transport on POSIX, so ipykernel has no TCP socket to warn about
-    ("Kernel is running over TCP without encryption"); Windows has no IPC transport and keeps TCP on loopback."""
+    ("Kernel is running over TCP without encryption"); Windows has no IPC transport and keeps TCP on loopback.
+    The IPC endpoints live in ``workdir`` (removed after the run)."""
     from traitlets.config import Config
 
     config = Config()
     if os.name == "posix":
         config.KernelManager.transport = "ipc"
         # IPC endpoints are file paths; an absolute one, because the kernel runs in the notebook's folder.
-        config.KernelManager.ip = os.path.join(tempfile.mkdtemp(prefix="course-kernel-"), "kernel")
+        config.KernelManager.ip = os.path.join(str(workdir), "kernel")
     return config
 
 
@@ -203,90 +248,3 @@ def _atomic_write(nb, path: Path) -> None:
             os.unlink(tmp)
         raise
 
-
-# ------------------------------------------------------------------------------------------------------
-# Hygiene
-# ------------------------------------------------------------------------------------------------------
-
-def _output_text(output) -> str:
-    if output.get("output_type") == "stream":
-        return output.get("text", "")
-    if output.get("output_type") == "error":
-        return "\n".join(output.get("traceback", []))
-    data = output.get("data", {})
-    return "\n".join(str(v) for k, v in data.items() if k.startswith("text/"))
-
-
-def _is_setup_cell(source: str) -> bool:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    imported = any(
-        isinstance(node, ast.ImportFrom) and node.module == "course_utils" and any(a.name == "setup" for a in node.names)
-        for node in ast.walk(tree)
-    )
-    called = any(
-        isinstance(node, ast.Call)
-        and (
-            (isinstance(node.func, ast.Name) and node.func.id == "setup")
-            or (isinstance(node.func, ast.Attribute) and node.func.attr == "setup")
-        )
-        for node in ast.walk(tree)
-    )
-    return imported and called
-
-
-def marker_problems(source: str) -> list:
-    """Misspelled nbval markers: comment lines that look like a marker but are not spelled exactly."""
-    problems = []
-    for line in source.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            continue
-        body = stripped.lstrip("#").strip()
-        looks_like_marker = re.match(r"(?i)n\s*b\s*v\s*a\s*l", body) or re.fullmatch(
-            r"[A-Z_ ]*(CHECK|IGNORE|RAISES|SKIP|OUTPUT)[A-Z_ ]*", body
-        )
-        if looks_like_marker and body not in NBVAL_MARKERS:
-            problems.append(
-                f"nbval marker {stripped!r} is not spelled exactly; nbval would ignore it silently. "
-                f"Use one of: {', '.join('# ' + m for m in NBVAL_MARKERS)} as a whole line"
-            )
-    return problems
-
-
-def hygiene_problems(path) -> list:
-    """Everything wrong with a stored notebook, as readable sentences (an empty list means clean)."""
-    path = Path(path)
-    nb = read(path)
-    problems = []
-    meta = nb.metadata.get(METADATA_KEY)
-    if not meta or "code_hash" not in meta:
-        problems.append("never executed with `python3 course.py run` (no metadata.course.code_hash)")
-    elif meta["code_hash"] != code_hash(nb):
-        problems.append(
-            "stored outputs do not come from the current code (code hash differs): "
-            f"re-run `python3 course.py run {path.as_posix()}`"
-        )
-    elif meta.get("mode") != "full":
-        problems.append(f"stored outputs come from {meta.get('mode')!r} mode; commit notebooks executed in full mode")
-    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    if not code_cells or not _is_setup_cell(code_cells[0][1].source):
-        problems.append("the first code cell must be `from course_utils import setup` and call `setup()`")
-    for index, cell in code_cells:
-        for problem in marker_problems(cell.source):
-            problems.append(f"cell {index}: {problem}")
-        if NETWORK_CODE.search(cell.source):
-            problems.append(
-                f"cell {index}: code that reaches the network ({NETWORK_CODE.search(cell.source).group(0)!r}); "
-                "load data through course_utils.datasets, which honours the offline switch"
-            )
-        for output in cell.get("outputs", []):
-            text = _output_text(output)
-            if output.get("output_type") == "error" or "Traceback (most recent call last)" in text:
-                problems.append(f"cell {index}: stored output is an error")
-            match = MACHINE_PATH.search(text)
-            if match:
-                problems.append(f"cell {index}: stored output shows a machine path ({match.group(0)!r})")
-    return problems

@@ -2,10 +2,15 @@
 import contextlib
 import errno
 import hashlib
+import json
 import http.server
 import io
 import os
+import re
+import subprocess
+import sys
 import tarfile
+import time
 import threading
 import zipfile
 from pathlib import Path
@@ -25,13 +30,22 @@ class Server:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 outer.requests.append(self.path)
-                body = outer.files.get(self.path.replace("/truncated", ""))
+                body = outer.files.get(re.sub(r"^/(truncated|nolength|slow)", "", self.path))
                 if body is None:
                     self.send_error(404)
                     return
                 self.send_response(200)
+                if self.path.startswith("/nolength"):  # a truncated download with no length to compare against
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 2])
+                    return
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if self.path.startswith("/slow"):  # concurrent downloads overlap
+                    for start in range(0, len(body), 16_384):
+                        self.wfile.write(body[start:start + 16_384])
+                        time.sleep(0.02)
+                    return
                 self.wfile.write(body[: len(body) // 2] if self.path.startswith("/truncated") else body)
 
             def log_message(self, *args):
@@ -112,7 +126,7 @@ def test_wrong_hash_is_rejected_and_deleted(server, online):
     remote = cache.Remote(remote.name, remote.filename, remote.url, sha256="0" * 64)
     with pytest.raises(cache.ChecksumError):
         cache.fetch(remote)
-    assert list(online.iterdir()) == []
+    assert [p.name for p in online.iterdir() if not p.name.endswith(".lock")] == []
 
 
 def test_corrupt_cached_file_is_deleted_and_fetched_again(server, online):
@@ -346,3 +360,172 @@ def test_not_an_archive(tmp_path):
     with pytest.raises(cache.UnsafeArchiveError, match="neither a zip nor a tar"):
         cache.safe_extract(bogus, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.tar.gz"]
+
+
+# ------------------------------------------------------------------------- issue 30: nothing half-written is trusted
+
+def zip_bytes(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+FETCHER = """
+import sys
+from course_utils.datasets import cache
+remote = cache.Remote("demo", "demo.bin", sys.argv[1], sha256=sys.argv[2] or None)
+path = cache.fetch(remote, timeout=30)
+print(cache.sha256_of(path), path.stat().st_size)
+"""
+
+
+def child_env(**extra):
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **extra}
+
+
+@pytest.mark.parametrize("published", [True, False], ids=["published-hash", "trust-on-first-use"])
+def test_concurrent_fetches_by_real_processes_end_with_one_verified_file(server, online, published):
+    data = os.urandom(400_000)
+    server.files["/demo.bin"] = data
+    env = child_env(COURSE_CACHE_DIR=str(online), COURSE_OFFLINE="0")
+    runs = [subprocess.Popen([sys.executable, "-c", FETCHER, server.url("/slow/demo.bin"), sha(data) if published else ""],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert {out.split()[0] for out, _ in outputs} == {sha(data)}
+    assert (online / "demo.bin").read_bytes() == data
+    assert cache.read_manifest(online)["demo.bin"]["size"] == len(data)
+    assert leftovers(online) == []
+    assert len(server.requests) == 1  # the lock made the others wait and find the verified file
+
+
+def test_a_planted_symlink_at_the_part_name_is_never_followed(server, online, monkeypatch, tmp_path):
+    outside = tmp_path / "precious.txt"
+    outside.write_text("not the cache's to overwrite")
+    data = b"the download" * 1000
+    remote = remote_for(server, "/demo.bin", data)
+    online.mkdir(parents=True)
+    real_unlink = os.unlink
+
+    def unlink_then_replant(path, *args, **kwargs):  # an attacker who wins the race after every unlink
+        real_unlink(path, *args, **kwargs)
+        if str(path).endswith(".part"):
+            os.symlink(outside, path)
+
+    monkeypatch.setattr(os, "unlink", unlink_then_replant)
+    os.symlink(outside, online / "demo.bin.part")
+    assert cache.fetch(remote).read_bytes() == data
+    assert outside.read_text() == "not the cache's to overwrite"
+
+
+def test_an_html_page_saved_as_a_zip_is_not_trusted_on_first_use(server, online):
+    remote = remote_for(server, "/spa-eng.zip", b"<html><body>Service unavailable</body></html>", published=False)
+    with pytest.raises(cache.ContentError, match="unusable.*BadZipFile") as info:
+        cache.fetch(remote)
+    assert isinstance(info.value, cache.DownloadError)  # a loader falls back on it
+    assert not (online / "spa-eng.zip").exists() and "spa-eng.zip" not in cache.read_manifest(online)
+    assert leftovers(online) == []
+
+
+def test_a_truncated_download_without_content_length_is_not_trusted(server, online):
+    data = zip_bytes([("spa.txt", os.urandom(200_000).hex())])
+    remote = remote_for(server, "/spa-eng.zip", data, published=False, serve="/nolength/spa-eng.zip")
+    with pytest.raises(cache.ContentError):
+        cache.fetch(remote)
+    assert not (online / "spa-eng.zip").exists() and cache.read_manifest(online) == {}
+
+
+def test_junk_recorded_by_an_older_version_is_checked_once_and_replaced(server, online):
+    data = zip_bytes([("spa.txt", "hola\thello\n")])
+    remote = remote_for(server, "/spa-eng.zip", data, published=False)
+    online.mkdir(parents=True)
+    junk = b"<html>login</html>"
+    (online / "spa-eng.zip").write_bytes(junk)  # trusted on first use by the old code, without a content check
+    (online / "manifest.json").write_text(json.dumps(
+        {"spa-eng.zip": {"sha256": sha(junk), "size": len(junk), "source": "recorded at first download"}}))
+    assert cache.fetch(remote).read_bytes() == data
+    entry = cache.read_manifest(online)["spa-eng.zip"]
+    assert entry["sha256"] == sha(data) and entry["checked"] == "zip archive opens"
+    assert cache.fetch(remote).read_bytes() == data and server.requests == ["/spa-eng.zip"]
+
+
+def test_a_json_file_must_parse_and_a_text_file_must_not_be_html(server, online):
+    for name, body, ok in (("a.json", b'{"a": 1}', True), ("b.json", b'{"a": ', False),
+                           ("c.csv", b"x,y\n1,2\n", True), ("d.csv", b"<!DOCTYPE html><p>404</p>", False)):
+        remote = remote_for(server, "/" + name, body, published=False)
+        if ok:
+            assert cache.fetch(remote).read_bytes() == body
+        else:
+            with pytest.raises(cache.ContentError):
+                cache.fetch(remote)
+
+
+KILLED_EXTRACTION = """
+import os, sys, tarfile
+from course_utils.datasets import extract
+real = tarfile.TarFile.extractall
+def die(self, *a, **k):
+    real(self, *a, **k)
+    os._exit(9)  # killed mid-way: no cleanup runs
+tarfile.TarFile.extractall = die
+extract.safe_extract(sys.argv[1], sys.argv[2], subfolder="aclImdb")
+"""
+
+
+def test_an_interrupted_extraction_leaves_nothing_that_blocks_the_next(tmp_path):
+    archive = make_tar(tmp_path / "a.tar.gz", [("aclImdb/train/a.txt", b"A"), ("aclImdb/README", b"r")])
+    killed = subprocess.run([sys.executable, "-c", KILLED_EXTRACTION, str(archive), str(tmp_path / "aclImdb")],
+                            env=child_env(), capture_output=True)
+    assert killed.returncode == 9, killed.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".aclImdb.extracting.")]  # the leftover
+    target = cache.safe_extract(archive, tmp_path / "aclImdb", subfolder="aclImdb")
+    assert (target / "train" / "a.txt").read_bytes() == b"A"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tar.gz", "aclImdb"]
+
+
+def test_imdb_extraction_is_one_rename_and_an_old_leftover_is_cleaned(tmp_path):
+    from course_utils.datasets import text_classification
+
+    archive = make_tar(tmp_path / "aclImdb_v1.tar.gz", [
+        (f"aclImdb/{split}/{label}/{i}.txt", f"{split} {label} review {i}".encode())
+        for split in ("train", "test") for label in ("pos", "neg") for i in range(5)])
+    (tmp_path / "aclImdb_extracted").mkdir()  # left by the old two-step extraction when it was interrupted
+    data = text_classification._imdb(archive, seed=0)
+    assert len(data.train) + len(data.val) == 10 and len(data.test) == 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aclImdb", "aclImdb_v1.tar.gz"]
+
+
+def test_a_zip_bomb_is_refused_by_the_default_cap(tmp_path):
+    from course_utils.datasets import extract
+
+    archive = tmp_path / "bomb.zip"
+    archive.write_bytes(zip_bytes([("zeros.bin", b"\0" * (extract.FLOOR + 1))]))
+    assert archive.stat().st_size < 1_000_000
+    with pytest.raises(extract.ArchiveTooLargeError, match="unpacks to more than"):
+        cache.safe_extract(archive, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.zip"]
+
+
+def test_declared_sizes_that_lie_are_caught_while_writing(tmp_path, monkeypatch):
+    from course_utils.datasets import extract
+
+    archive = tmp_path / "liar.zip"
+    archive.write_bytes(zip_bytes([("a.bin", b"\0" * 5000), ("b.bin", b"\0" * 5000)]))
+    real_infolist = zipfile.ZipFile.infolist
+
+    def lying(self):
+        infos = real_infolist(self)
+        for info in infos:
+            info.file_size = 10  # the central directory claims tiny files
+        return infos
+
+    monkeypatch.setattr(zipfile.ZipFile, "infolist", lying)
+    with pytest.raises((extract.ArchiveTooLargeError, zipfile.BadZipFile)):
+        cache.safe_extract(archive, tmp_path / "out", max_bytes=6000)
+    monkeypatch.undo()
+    tar = make_tar(tmp_path / "t.tar.gz", [("a.bin", b"\0" * 5000), ("b.bin", b"\0" * 5000)])
+    with pytest.raises(extract.ArchiveTooLargeError):
+        cache.safe_extract(tar, tmp_path / "out2", max_bytes=6000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["liar.zip", "t.tar.gz"]

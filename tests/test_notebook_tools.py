@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils import config
-from course_build import notebooks
+from course_build import hygiene, notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
@@ -100,7 +100,7 @@ def test_cli_run_rejects_a_missing_notebook(tmp_path):
 def chapter_copy(tmp_path):
     target = tmp_path / CHAPTER_00.name
     shutil.copy(CHAPTER_00, target)
-    assert notebooks.hygiene_problems(target) == []
+    assert hygiene.hygiene_problems(target) == []
     return target
 
 
@@ -117,52 +117,52 @@ def _first_code_cell_after_setup(nb):
 def test_editing_code_without_rerunning_is_stale(chapter_copy):
     _edit(chapter_copy, lambda nb: setattr(_first_code_cell_after_setup(nb), "source",
                                            _first_code_cell_after_setup(nb).source + "\n# edited"))
-    assert any("do not come from the current code" in p for p in notebooks.hygiene_problems(chapter_copy))
+    assert any("do not come from the current code" in p for p in hygiene.hygiene_problems(chapter_copy))
 
 
 def test_markdown_edits_do_not_make_a_notebook_stale(chapter_copy):
     _edit(chapter_copy, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source + "\nMore words."))
-    assert notebooks.hygiene_problems(chapter_copy) == []
+    assert hygiene.hygiene_problems(chapter_copy) == []
 
 
 def test_stored_error_output_is_found(chapter_copy):
     error = new_output("error", ename="ValueError", evalue="x", traceback=["ValueError: x"])
     _edit(chapter_copy, lambda nb: _first_code_cell_after_setup(nb).outputs.append(error))
-    assert any("stored output is an error" in p for p in notebooks.hygiene_problems(chapter_copy))
+    assert any("stored output is an error" in p for p in hygiene.hygiene_problems(chapter_copy))
 
 
 def test_machine_path_in_output_is_found(chapter_copy):
     out = new_output("stream", name="stdout", text="saved to /home/alice/data.csv\n")
     _edit(chapter_copy, lambda nb: _first_code_cell_after_setup(nb).outputs.append(out))
-    assert any("machine path" in p for p in notebooks.hygiene_problems(chapter_copy))
+    assert any("machine path" in p for p in hygiene.hygiene_problems(chapter_copy))
 
 
 @pytest.mark.parametrize("marker", ["# NBVAL_CHECK_OUPUT", "#NBVAL-CHECK-OUTPUT", "# nbval_check_output",
                                     "# NBVAL_CHECK_OUTPUT.", "# CHECK_OUTPUT"])
 def test_misspelled_marker_is_found(marker):
-    assert notebooks.marker_problems(f"{marker}\nprint(1)")
+    assert hygiene.marker_problems(f"{marker}\nprint(1)")
 
 
 @pytest.mark.parametrize("source", ["# NBVAL_CHECK_OUTPUT\nprint(1)", "#NBVAL_SKIP\n", "# check the output shape\nx = 1"])
 def test_correct_markers_and_ordinary_comments_pass(source):
-    assert notebooks.marker_problems(source) == []
+    assert hygiene.marker_problems(source) == []
 
 
 def test_first_code_cell_must_be_setup(tmp_path):
     path = make_notebook(tmp_path / "99_x.ipynb", "import numpy as np", SETUP)
-    assert any("first code cell" in p for p in notebooks.hygiene_problems(path))
+    assert any("first code cell" in p for p in hygiene.hygiene_problems(path))
     path = make_notebook(tmp_path / "99_y.ipynb", SETUP, "import numpy as np")
-    assert not any("first code cell" in p for p in notebooks.hygiene_problems(path))
+    assert not any("first code cell" in p for p in hygiene.hygiene_problems(path))
 
 
 def test_network_code_is_found(tmp_path):
     path = make_notebook(tmp_path / "99_net.ipynb", SETUP, "import urllib.request\nurllib.request.urlopen('https://x')")
-    assert any("reaches the network" in p for p in notebooks.hygiene_problems(path))
+    assert any("reaches the network" in p for p in hygiene.hygiene_problems(path))
 
 
 def test_never_executed_notebook_is_flagged(tmp_path):
     path = make_notebook(tmp_path / "99_new.ipynb", SETUP)
-    assert any("never executed" in p for p in notebooks.hygiene_problems(path))
+    assert any("never executed" in p for p in hygiene.hygiene_problems(path))
 
 
 def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeypatch):
@@ -175,7 +175,7 @@ def test_run_regenerates_the_readme_of_the_checkout_it_runs_in(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path.parent)  # the working directory is elsewhere
     from course_build import cli
 
-    assert cli.main(["run", str(path)]) == 0
+    assert cli.main(["run", "--write", str(path)]) == 0
     readme = (tmp_path / "README.md").read_text()
     assert "| 07 | [Demo chapter](notebooks/07_demo.ipynb) | one line about it. |" in readme
     assert "old" not in readme
@@ -210,3 +210,87 @@ def test_cli_download_offline_and_list(tmp_path):
         broken = run(*args)
         assert broken.returncode == 1 and "Traceback" not in broken.stderr
         assert "COURSE_CACHE_DIR" in broken.stdout + broken.stderr
+
+
+# ------------------------------------------------------------------ issue 30: a learner's files are never lost
+
+def test_a_learners_run_does_not_touch_tracked_files_unless_asked(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    readme = "# Course\n\n<!-- chapters:start -->\nold\n<!-- chapters:end -->\n"
+    (tmp_path / "README.md").write_text(readme)
+    path = make_notebook(tmp_path / "notebooks" / "07_demo.ipynb", "print(1)",
+                         markdown="# 07 · Demo chapter\n\n**In this chapter:** one line.\n\n"
+                                  "**Measured full-mode run time:** not measured yet")
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    from course_build import cli
+
+    assert cli.main(["run", str(path)]) == 0  # the default: execute and report only
+    assert path.read_bytes() == before and (tmp_path / "README.md").read_text() == readme
+    help_text = cli.build_parser()._subparsers._group_actions[0].choices["run"].format_help()
+    assert "--write" in help_text and "python3 course.py run --write" in " ".join(help_text.split())
+    assert "course.py run --write" in (REPO / "CONTRIBUTING.md").read_text()
+
+
+def test_run_never_writes_the_learners_progress_file(tmp_path, monkeypatch):
+    from course_utils import progress
+
+    learner = tmp_path / "learner-progress.json"
+    monkeypatch.setenv(progress.PROGRESS_VAR, str(learner))
+    check = "from course_utils.exercises import check\ndef f(x, alpha, h0=0.0):\n    raise NotImplementedError\ncheck('ema_states', f)"
+    path = make_notebook(tmp_path / "99_ex.ipynb", check)
+    notebooks.run_notebook(path, mode="quick", write=False)
+    notebooks.run_notebook(path, mode="quick", write=True)
+    assert not learner.exists()
+    assert __import__("os").environ[progress.PROGRESS_VAR] == str(learner)  # restored for this process
+
+
+def test_edits_saved_while_the_notebook_runs_are_kept(tmp_path):
+    path = make_notebook(tmp_path / "99_edit.ipynb", "import time\ntime.sleep(4)")
+    edited = make_notebook(tmp_path / "edited.ipynb", "print('the learner typed this while it ran')").read_bytes()
+    import threading
+
+    timer = threading.Timer(2.0, lambda: path.write_bytes(edited))
+    timer.start()
+    result = notebooks.run_notebook(path, mode="quick", write=True)
+    timer.join()
+    assert path.read_bytes() == edited  # the learner's save survives
+    assert result.written_to == tmp_path / "99_edit.executed.ipynb" and not result.written
+    assert notebooks.read(result.written_to).metadata["course"]["mode"] == "quick"
+
+
+def test_run_leaves_no_kernel_folder_and_no_shutdown_noise_after_a_timeout(tmp_path):
+    import os
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    make_notebook(tmp_path / "93_slow.ipynb", "import time\ntime.sleep(60)")
+    make_notebook(tmp_path / "95_good.ipynb", "print('fine')")
+    proc = subprocess.run(
+        [sys.executable, "-m", "course_build", "run", "--mode", "quick", "--timeout", "3",
+         str(tmp_path / "93_slow.ipynb"), str(tmp_path / "95_good.ipynb")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=240,
+        env={**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 1 and "time limit of 3 s" in proc.stdout
+    assert "ZMQError" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("course-kernel-")] == []
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_timeout_must_be_a_positive_number_of_seconds(value, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "course_build", "run", "--timeout", value, "x.ipynb"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "--timeout" in proc.stderr and "Traceback" not in proc.stderr
+    with pytest.raises(ValueError, match="positive"):
+        notebooks.run_notebook(make_notebook(tmp_path / "99_x.ipynb", "1"), mode="quick", timeout=0)
+
+
+def test_a_misspelt_offline_switch_is_one_line_not_a_traceback(tmp_path):
+    import os
+
+    proc = subprocess.run([sys.executable, "-m", "course_build", "download", "imdb"], capture_output=True,
+                          text=True, cwd=tmp_path, env={**os.environ, "COURSE_OFFLINE": "maybe",
+                                                        "COURSE_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 2 and "COURSE_OFFLINE='maybe' is not understood" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from course_build import notebooks, readme, results_report
+from course_build import hygiene, notebooks, readme, results_report
 from course_utils import config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ def test_there_are_chapters():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_clean(path):
-    assert notebooks.hygiene_problems(path) == []
+    assert hygiene.hygiene_problems(path) == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -38,7 +38,7 @@ def test_notebook_has_a_title_and_a_one_line_summary(path):
 
 def test_readme_tables_match_the_notebooks():
     stale = readme.stale_sections(REPO)
-    assert stale == [], f"README sections {stale} differ from the notebooks: run `python3 course.py run` " \
+    assert stale == [], f"README sections {stale} differ from the notebooks: run `python3 course.py run --write` " \
                         "or `python3 course.py readme`"
 
 
@@ -59,7 +59,7 @@ def test_no_declared_target_was_dropped_or_loosened():
         for target in targets:
             assert results_report.ledger_key(chapter, target) in results_report.read_ledger(REPO), (
                 f"chapter {chapter}: {target.describe()} is declared but not in notebooks/targets.json: "
-                "re-run the chapter with `python3 course.py run`")
+                "re-run the chapter with `python3 course.py run --write`")
 
 
 def test_pytest_runs_notebooks_in_quick_offline_mode():

@@ -97,3 +97,36 @@ def test_the_browser_check_catches_what_it_is_for(tmp_path):
     for words in ("boom", "image not loaded", "without alt text", "raw math", "nowhere.html", "answers 404",
                   "does not name 'Chapter 99'"):
         assert words in found, found
+
+
+def test_site_out_writes_only_inside_out_and_never_deletes_a_folder_it_did_not_make(tmp_path, monkeypatch):
+    """Issue 30: `site --out DIR/x` deleted DIR/site-src and wrote the guide into DIR. Sphinx itself is replaced
+    by a stand-in here (the real build is the slow test above); what is checked is where things go."""
+    import subprocess as real_subprocess
+
+    calls = []
+
+    def sphinx(command, **kwargs):
+        calls.append(command)
+        Path(command[command.index("-w") + 1]).write_text("")
+        Path(command[-1]).mkdir(parents=True, exist_ok=True)
+        (Path(command[-1]) / "index.html").write_text("<html></html>")
+        return real_subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(site, "missing_packages", lambda: [])
+    monkeypatch.setattr(site.subprocess, "run", sphinx)
+    mine = tmp_path / "site-src"
+    mine.mkdir()
+    (mine / "my-notes.txt").write_text("the user's own folder")
+    (tmp_path / "instructor-guide.md").write_text("the user's own guide")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = site.build(REPO, tmp_path / "x")
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert [p for p in after if p not in before and p.parts[0] != "x"] == []  # nothing written beside --out
+    assert (mine / "my-notes.txt").read_text() == "the user's own folder"
+    assert (tmp_path / "instructor-guide.md").read_text() == "the user's own guide"
+    assert (result["aux"] / "instructor-guide.md").is_file() and tmp_path / "x" in result["aux"].parents
+    site.build(REPO, tmp_path / "x")  # a rebuild replaces the sources it made itself
+    with pytest.raises(site.SiteError, match="not made by the site builder"):
+        site.write_sources(REPO, mine)
+    assert (mine / "my-notes.txt").is_file()

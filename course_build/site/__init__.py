@@ -139,13 +139,22 @@ def _chapter_notebook(path: Path, downloads: str, slides_link: str) -> dict:
     return nb
 
 
+SOURCES_MARKER = ".course-site-sources"  # only a folder holding this is ever deleted by a rebuild
+AUX_FOLDER = "_site-build"  # inside an --out folder: sources, doctrees, warnings, the guide as Markdown
+
+
 def write_sources(root, src) -> dict:
     """Write the Sphinx source folder ``src`` for the checkout ``root``; returns a summary of what it holds."""
     from course_utils import __version__
 
     root, src = Path(root).resolve(), Path(src)
-    if src.exists():
+    if src.exists() or src.is_symlink():
+        if src.is_symlink() or not (src / SOURCES_MARKER).is_file():
+            raise SiteError(f"{src} exists and was not made by the site builder (no {SOURCES_MARKER} in it); it is "
+                            "left as it is: move it away, or choose another --out")
         shutil.rmtree(src)
+    src.mkdir(parents=True)
+    (src / SOURCES_MARKER).write_text("made by course_build.site; deleted and rebuilt by every site build\n")
     for folder in ("chapters", "downloads", "_extra/slides", "_static_site"):
         (src / folder).mkdir(parents=True, exist_ok=True)
     (src / "conf.py").write_text(CONF.format(title=SITE_TITLE, version=__version__), encoding="utf-8")
@@ -227,19 +236,24 @@ def build(root, out=None, quiet: bool = True) -> dict:
         raise SiteError(f"the site needs the 'site' extra ({', '.join(missing)} missing): run `python3 course.py site`, "
                         "which installs it, or `pip install -e .[site]`")
     root = Path(root).resolve()
-    out = Path(out) if out else root / "_build" / "html"
-    src = out.parent / "site-src"
+    default = root / "_build" / "html"
+    out = Path(out).resolve() if out else default
+    # Everything besides the pages (sources, doctrees, warnings, the guide as Markdown) goes next to the default
+    # _build/html, or, for an --out of the user's choosing, inside it (never beside it: its parent is not ours).
+    aux = out.parent if out == default else out / AUX_FOLDER
+    aux.mkdir(parents=True, exist_ok=True)
+    src = aux / "site-src"
     start = time.perf_counter()
     summary = write_sources(root, src)
     sources_s = time.perf_counter() - start
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-j", "1", "--keep-going", "-q" if quiet else "-v",
-               "-w", str(out.parent / "sphinx-warnings.txt"), "-d", str(out.parent / "doctrees"), str(src), str(out)]
+               "-w", str(aux / "sphinx-warnings.txt"), "-d", str(aux / "doctrees"), str(src), str(out)]
     process = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if process.returncode != 0:
         raise SiteError(f"sphinx-build failed ({process.returncode}):\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
-    warnings = [w for w in (out.parent / "sphinx-warnings.txt").read_text().splitlines() if w.strip()]
-    instructor.write(root, out.parent)  # the guide and the bank as Markdown files too
-    return {**summary, "out": out, "seconds": time.perf_counter() - start, "sources_seconds": sources_s,
+    warnings = [w for w in (aux / "sphinx-warnings.txt").read_text().splitlines() if w.strip()]
+    instructor.write(root, aux)  # the guide and the bank as Markdown files too
+    return {**summary, "out": out, "aux": aux, "seconds": time.perf_counter() - start, "sources_seconds": sources_s,
             "warnings": warnings}
 
 

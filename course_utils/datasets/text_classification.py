@@ -2,6 +2,7 @@
 offline review grammar of :mod:`.corpora.reviews` (generated here; MIT, like this package)."""
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +77,10 @@ def _imdb(archive: Path, seed: int) -> TextClassificationData:
     folder = archive.parent / "aclImdb"
     if not folder.is_dir():
         with cache.in_cache_dir(archive.parent, f"extracting {archive.name}"):
-            cache.safe_extract(archive, archive.parent / "aclImdb_extracted")
-            (archive.parent / "aclImdb_extracted" / "aclImdb").rename(folder)
-            (archive.parent / "aclImdb_extracted").rmdir()
+            # one atomic rename of the archive's aclImdb/ folder; an interrupted extraction leaves only a staging
+            # folder that the next call removes (and the old two-step extraction's leftover is removed here)
+            shutil.rmtree(archive.parent / "aclImdb_extracted", ignore_errors=True)
+            cache.safe_extract(archive, folder, subfolder="aclImdb")
 
     def read(split):
         texts, labels = [], []
