@@ -5,6 +5,7 @@ notebooks never import it (they import :mod:`course_utils`). Reach every tool th
 * :mod:`.cli`             the commands: doctor, run, data, download, results, site, slides, guide, progress
 * :mod:`.repository`      where the checkout is and which chapters it has
 * :mod:`.notebooks`       executing a chapter (``run``) and the hygiene checks of stored notebooks
+* :mod:`.conventions`     one way each for seeds, timing, colours and cell ids, checked in every chapter
 * :mod:`.results_report`  reading recorded results back from stored notebooks: tables, problems, comparisons
 * :mod:`.readme`          the README's generated tables
 * :mod:`.prose`           the prose-number check: every number in a chapter's Markdown comes from its run

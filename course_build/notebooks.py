@@ -3,7 +3,9 @@
 * :func:`code_hash` fingerprints a notebook's code cells; :func:`run_notebook` executes a chapter with
   nbclient and records that fingerprint, the mode, the versions and the wall time in its metadata.
 * :func:`hygiene_problems` lists what is wrong with a stored notebook: stale outputs, error outputs,
-  machine paths, misspelled nbval markers, a first code cell that is not the setup call, network code.
+  machine paths, misspelled nbval markers, a first code cell that is not the setup call, network code, and
+  (:func:`course_build.conventions.convention_problems`) the one way each of seeds, timing, colours and cell ids
+  is written; the runner numbers the cells (:func:`course_build.conventions.normalise_cell_ids`) when it writes.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from course_build import results_report
+from course_build.conventions import convention_problems, normalise_cell_ids
 from course_build.repository import find_root
 from course_utils.config import MODE_VAR, MODES, REFERENCE_MACHINE, versions
 
@@ -161,6 +164,7 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         if refused:
             raise NotebookFailed(path, None, "; ".join(refused) + f" (see notebooks/{results_report.LEDGER})")
     if write:
+        normalise_cell_ids(nb)
         _atomic_write(nb, path)
         if mode == "full" and root is not None:
             results_report.update_ledger(root, stored)
@@ -289,4 +293,5 @@ def hygiene_problems(path) -> list:
             match = MACHINE_PATH.search(text)
             if match:
                 problems.append(f"cell {index}: stored output shows a machine path ({match.group(0)!r})")
+    problems += convention_problems(nb, path.name[:2] if path.name[:2].isdigit() else None)
     return problems

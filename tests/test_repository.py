@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from course_build import notebooks, readme, results_report
+from course_build import conventions, notebooks, readme, results_report
 from course_utils import config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,3 +78,17 @@ def test_no_large_or_data_files_committed():
         assert not name.endswith((".csv", ".zip", ".gz", ".h5", ".keras", ".npz", ".tar")), name
         if path.suffix != ".ipynb" and path.is_file():
             assert path.stat().st_size < 500_000, f"{name} is large; no datasets or weights in the repository"
+
+
+def test_every_convention_exemption_is_still_needed():
+    """An exemption (course_build/notebooks.py, CONVENTION_EXEMPTIONS) covers one stored run of a chapter and only
+    the conventions that run breaks; once the chapter is re-executed, or follows the convention, it goes."""
+    by_chapter = {path.name[:2]: path for path in NOTEBOOKS}
+    for chapter, (fingerprint, reasons) in conventions.CONVENTION_EXEMPTIONS.items():
+        assert chapter in by_chapter, f"chapter {chapter} has no notebook: remove its exemption"
+        nb = notebooks.read(by_chapter[chapter])
+        assert conventions.run_fingerprint(nb) == fingerprint, (
+            f"chapter {chapter} was re-executed since its exemption ({fingerprint}): remove the entry from "
+            "CONVENTION_EXEMPTIONS (the chapter now follows every convention, hygiene_problems checks it)")
+        broken = {convention for convention, _ in conventions.convention_findings(nb)}
+        assert set(reasons) <= broken, f"chapter {chapter} follows {sorted(set(reasons) - broken)}: drop the exemption"
