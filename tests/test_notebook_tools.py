@@ -267,3 +267,44 @@ def test_every_exemption_names_a_known_convention_and_a_reason():
     for chapter, (fingerprint, reasons) in conventions.CONVENTION_EXEMPTIONS.items():
         assert chapter.isdigit() and len(fingerprint.split()) == 2, chapter
         assert reasons and set(reasons) <= set(conventions.CONVENTIONS) and all(reasons.values()), chapter
+
+
+# ---- a new chapter from the template (course_build/new_chapter.py, `python3 course.py new-chapter`)
+
+def test_new_chapter_writes_every_required_cell_and_refuses_to_overwrite(tmp_path):
+    from course_build import instructor, new_chapter, readme
+
+    (tmp_path / "notebooks").mkdir()
+    path = new_chapter.create(tmp_path, "42", "speech_synthesis", "Speech synthesis")
+    assert path == tmp_path / "notebooks" / "42_speech_synthesis.ipynb"
+    row = readme.chapter_row(path)
+    assert row["title"] == "Speech synthesis" and row["summary"]
+    info = instructor.chapter_info(path)
+    assert info.objectives and info.prerequisites and len(info.questions) == 2
+    assert [p for p in notebooks.hygiene_problems(path) if "never executed" not in p] == []
+    with pytest.raises(FileExistsError):
+        new_chapter.create(tmp_path, "42", "other", "Other")
+    for bad in (("4", "x", "T"), ("43", "Bad Topic", "T"), ("43", "x", " ")):
+        with pytest.raises(ValueError):
+            new_chapter.create(tmp_path, *bad)
+
+
+def test_a_new_chapter_runs_clean_as_it_is(tmp_path):
+    """What CONTRIBUTING's checklist does: new-chapter, then run; the result passes every hygiene check."""
+    from course_build import new_chapter
+
+    (tmp_path / "notebooks").mkdir()
+    path = new_chapter.create(tmp_path, "42", "speech_synthesis", "Speech synthesis")
+    notebooks.run_notebook(path, mode="full")
+    assert notebooks.hygiene_problems(path) == []
+    assert f"on {config.REFERENCE_MACHINE}" in notebooks.read(path).cells[0].source
+
+
+def test_cli_new_chapter(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "README.md").write_text("# course\n")
+    command = [sys.executable, "-m", "course_build", "new-chapter", "42", "speech_synthesis", "Speech synthesis"]
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and "notebooks/42_speech_synthesis.ipynb" in proc.stdout, proc.stderr
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr

@@ -92,3 +92,18 @@ def test_every_convention_exemption_is_still_needed():
             "CONVENTION_EXEMPTIONS (the chapter now follows every convention, hygiene_problems checks it)")
         broken = {convention for convention, _ in conventions.convention_findings(nb)}
         assert set(reasons) <= broken, f"chapter {chapter} follows {sorted(set(reasons) - broken)}: drop the exemption"
+
+
+def test_chapter_00_lists_every_chapter():
+    """Chapter 00's table "How the course is organised" is written by hand (each row says the question a chapter
+    answers); it must name every chapter, in order, and no other."""
+    import re
+
+    welcome = notebooks.read(NOTEBOOKS[0])
+    table = next(c.source for c in welcome.cells
+                 if c.cell_type == "markdown" and c.source.startswith("## How the course is organised"))
+    listed = re.findall(r"^\|\s*(\d\d)\s*\|", table, re.MULTILINE)
+    chapters = [p.name[:2] for p in NOTEBOOKS]
+    assert listed == chapters, (
+        f"chapter 00's table 'How the course is organised' lists {listed}, the chapters are {chapters}: add or remove "
+        "its rows (| NN | short title | the question it answers |) in notebooks/00_welcome_and_setup.ipynb")
