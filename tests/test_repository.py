@@ -107,3 +107,21 @@ def test_chapter_00_lists_every_chapter():
     assert listed == chapters, (
         f"chapter 00's table 'How the course is organised' lists {listed}, the chapters are {chapters}: add or remove "
         "its rows (| NN | short title | the question it answers |) in notebooks/00_welcome_and_setup.ipynb")
+
+
+def test_contributing_names_only_tests_that_exist_and_no_file_outside_the_repository():
+    """Every rule in CONTRIBUTING.md names the test that enforces it: each named test must exist (a name ending in
+    '...' is a prefix), and the page must not send a newcomer to files outside the clone."""
+    import re
+
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    defined = set()
+    for path in (REPO / "tests").rglob("*.py"):
+        defined |= set(re.findall(r"^\s*def (test_\w+)", path.read_text(encoding="utf-8"), re.MULTILINE))
+    named = re.findall(r"\b(test_\w+)(\.\.\.)?", text)
+    assert len(named) > 20  # the search itself works
+    files = {p.stem for p in (REPO / "tests").rglob("test_*.py")}
+    missing = [name + dots for name, dots in named
+               if name not in files and name not in defined and not (dots and any(d.startswith(name) for d in defined))]
+    assert missing == [], f"CONTRIBUTING.md names tests that do not exist: {missing}"
+    assert not re.search(r"\.\./|COURSE_DESIGN|/work/", text), "CONTRIBUTING.md refers to files outside the repository"
