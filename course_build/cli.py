@@ -257,21 +257,6 @@ def cmd_readme(args) -> int:
     return 0
 
 
-def cmd_new_chapter(args) -> int:
-    from course_build import new_chapter
-
-    root = _root_or_exit()
-    try:
-        path = new_chapter.create(root, args.number, args.topic, args.title)
-    except (ValueError, FileExistsError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    relative = path.relative_to(root).as_posix()
-    print(f"wrote {relative}: replace the text in <angle brackets>, then `python3 course.py run {relative}`, and add "
-          "its row to chapter 00's table 'How the course is organised' (CONTRIBUTING.md, 'Checklist: adding a chapter')")
-    return 0
-
-
 def cmd_progress(args) -> int:
     from course_utils import progress
 
@@ -282,8 +267,7 @@ def cmd_progress(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python3 course.py", description="Tools of the RNN course (the same as python -m course_build inside the environment).")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("doctor", help="report versions, hardware, mode, cache, and what will not work")
-    p.set_defaults(func=cmd_doctor)
+    sub.add_parser("doctor", help="report versions, hardware, mode, cache, and what will not work").set_defaults(func=cmd_doctor)
     p = sub.add_parser("run", help="execute notebooks in place and record code hash, mode, versions and time")
     p.add_argument("notebooks", nargs="*", help="notebook files (default: every chapter)")
     p.add_argument("--mode", choices=MODES, default="full")
@@ -316,15 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("guide", help="write the instructor guide and the review-question bank (Markdown)")
     p.add_argument("--out", help="output folder (default: _build)")
     p.set_defaults(func=cmd_guide)
-    p = sub.add_parser("readme", help="rewrite the README's generated tables (chapters, headline results)")
-    p.set_defaults(func=cmd_readme)
-    p = sub.add_parser("new-chapter", help="write notebooks/NN_topic.ipynb from the template, with every required cell")
-    p.add_argument("number", help="two digits, e.g. 14")
-    p.add_argument("topic", help="lower-case words joined by _, e.g. speech_synthesis (the file name)")
-    p.add_argument("title", help='the title, e.g. "Speech synthesis"')
-    p.set_defaults(func=cmd_new_chapter)
-    p = sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted")
-    p.set_defaults(func=cmd_progress)
+    sub.add_parser("readme", help="rewrite the README's generated tables (chapters, headline results)").set_defaults(func=cmd_readme)
+    from course_build import new_chapter
+
+    new_chapter.add_command(sub)
+    sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted").set_defaults(func=cmd_progress)
     return parser
 
 

@@ -103,3 +103,32 @@ def create(root, number: str, slug: str, title: str) -> Path:
     path = folder / f"{number}_{slug}.ipynb"
     nbformat.write(template(number, title), str(path))
     return path
+
+
+def add_command(sub) -> None:
+    """The ``new-chapter`` command, added to the CLI's sub-parsers (:mod:`course_build.cli`)."""
+    p = sub.add_parser("new-chapter", help="write notebooks/NN_topic.ipynb from the template, with every required cell")
+    p.add_argument("number", help="two digits, e.g. 14")
+    p.add_argument("topic", help="lower-case words joined by _, e.g. speech_synthesis (the file name)")
+    p.add_argument("title", help='the title, e.g. "Speech synthesis"')
+    p.set_defaults(func=command)
+
+
+def command(args) -> int:
+    import sys
+
+    from course_build.repository import find_root
+
+    root = find_root()
+    if root is None:
+        print("error: not inside a checkout of the course (no README.md and notebooks/ here or above)", file=sys.stderr)
+        return 2
+    try:
+        path = create(root, args.number, args.topic, args.title)
+    except (ValueError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    relative = path.relative_to(root).as_posix()
+    print(f"wrote {relative}: replace the text in <angle brackets>, then `python3 course.py run {relative}`, and add "
+          "its row to chapter 00's table 'How the course is organised' (CONTRIBUTING.md, 'Checklist: adding a chapter')")
+    return 0
