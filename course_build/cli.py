@@ -320,10 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("guide", help="write the instructor guide and the review-question bank (Markdown)")
     p.add_argument("--out", help="output folder (default: _build)")
     p.set_defaults(func=cmd_guide)
-    p = sub.add_parser("readme", help="rewrite the README's generated tables (chapters, headline results)")
-    p.set_defaults(func=cmd_readme)
-    p = sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted")
-    p.set_defaults(func=cmd_progress)
+    sub.add_parser("readme", help="rewrite the README's generated tables (chapters, headline results)").set_defaults(func=cmd_readme)
+    from course_build import new_chapter
+
+    new_chapter.add_command(sub)
+    sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted").set_defaults(func=cmd_progress)
     return parser
 
 

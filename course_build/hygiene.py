@@ -7,6 +7,7 @@ import ast
 import re
 from pathlib import Path
 
+from course_build.conventions import convention_problems
 from course_build.notebooks import METADATA_KEY, code_hash, read
 
 NBVAL_MARKERS = ("NBVAL_CHECK_OUTPUT", "NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP", "NBVAL_RAISES_EXCEPTION")
@@ -96,4 +97,5 @@ def hygiene_problems(path) -> list:
             match = MACHINE_PATH.search(text)
             if match:
                 problems.append(f"cell {index}: stored output shows a machine path ({match.group(0)!r})")
+    problems += convention_problems(nb, path.name[:2] if path.name[:2].isdigit() else None)
     return problems

@@ -161,21 +161,29 @@ def chapter_info(path) -> Chapter:
 
 
 def mistakes_of(name: str) -> list:
-    """``[(case, the checker's hint)]`` for each typical mistake exercise ``name`` knows: the hints of its
-    ``variants`` (what the checker says when a learner's results match that mistake), then each registered
-    :class:`~course_utils.exercises.Mistake` run through the checker (its case, and the hint or the failing line),
-    so the words are exactly what a learner would see."""
+    """``[(case, the checker's words)]`` for every typical mistake exercise ``name`` registers: each
+    :class:`~course_utils.exercises.Mistake` run through the checker (its case, and the hint or the failing line, so
+    the words are exactly what a learner would see), then the hint of each ``variant`` no mistake already showed
+    (a case of ``""``: a variant's hint is given on whichever case first fails)."""
     from course_utils.exercises import evaluate, get
 
     exercise = get(name)
-    found = [("", " ".join(variant.hint.split())) for variant in getattr(exercise, "variants", ())]
+    found = []
     for mistake in getattr(exercise, "mistakes", ()):
-        report = evaluate(name, mistake.function)
-        hint = re.search(r"Hint: (.+)", report.message, re.DOTALL)
-        text = " ".join(hint.group(1).split()) if hint else " ".join(report.message.splitlines()[-1].split())
-        if not any(text == known for _, known in found):
-            found.append((mistake.case, text))
+        found.append((mistake.case, _checker_words(evaluate(name, mistake.function).message)))
+    shown = {text for _, text in found}
+    for variant in getattr(exercise, "variants", ()):
+        hint = " ".join(variant.hint.split())
+        if hint not in shown:
+            found.append(("", hint))
+            shown.add(hint)
     return found
+
+
+def _checker_words(message: str) -> str:
+    """The hint of a checker's failure message, or its last line when it gives none, on one line."""
+    hint = re.search(r"Hint: (.+)", message, re.DOTALL)
+    return " ".join(hint.group(1).split()) if hint else " ".join(message.splitlines()[-1].split())
 
 
 def _default_link(chapter: Chapter, anchor: str = "") -> str:

@@ -2,7 +2,9 @@
 
 * :func:`code_hash` fingerprints a notebook's code cells; :func:`run_notebook` executes a chapter with
   nbclient and records that fingerprint, the mode, the versions and the wall time in its metadata.
-* The hygiene checks of a stored notebook are in :mod:`course_build.hygiene`.
+* The hygiene checks of a stored notebook are in :mod:`course_build.hygiene` (with the conventions of
+  :mod:`course_build.conventions`); the runner numbers the cells (:func:`course_build.conventions.normalise_cell_ids`)
+  when it writes.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from course_build import results_report
+from course_build.conventions import normalise_cell_ids
 from course_build.repository import find_root
 from course_utils.config import MODE_VAR, MODES, REFERENCE_MACHINE, versions
 
@@ -187,6 +190,7 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
         if refused:
             raise NotebookFailed(path, None, "; ".join(refused) + f" (see notebooks/{results_report.LEDGER})")
     if write:
+        normalise_cell_ids(nb)
         try:
             changed = _fingerprint(path) != before
         except OSError:  # deleted or renamed while it ran

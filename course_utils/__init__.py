@@ -5,7 +5,8 @@ runner, README tables, site, slides, guide); a test checks both. CONTRIBUTING.md
 
 Used by every chapter:
 
-* :mod:`.config`      ``setup()``, ``pick(quick=, full=)``, modes, the offline switch, the cache directory
+* :mod:`.config`      ``setup()``, ``pick(quick=, full=)``, ``seeds()``, the palette ``COLOURS``, modes, the offline
+  switch, the cache directory; ``stopwatch()`` (from :mod:`.measure.timing`) times code
 * :mod:`.results`     ``declare_targets``/``claim``/``expect``, ``record`` and ``over_seeds``: headline numbers with
   their seeds and the targets set before the experiment ran
 * :mod:`.exercises`   the checker framework (``check``, ``show_solution``) and one module of exercises per topic
@@ -23,12 +24,13 @@ By topic (a sub-package where a topic has several modules):
 """
 from importlib import import_module
 
-from course_utils.config import cache_dir, is_quick, mode, offline, pick, setup
+from course_utils.config import COLOURS, cache_dir, is_quick, mode, offline, pick, seeds, setup
 from course_utils.doctor import doctor
 from course_utils.exercises import check, show_solution
+from course_utils.measure.timing import stopwatch
 from course_utils.results import claim, declare_targets, expect, over_seeds, record
 
-__all__ = ["setup", "pick", "mode", "is_quick", "offline", "cache_dir", "check", "show_solution", "doctor",
+__all__ = ["setup", "pick", "seeds", "stopwatch", "COLOURS", "mode", "is_quick", "offline", "cache_dir", "check", "show_solution", "doctor",
            "record", "over_seeds", "declare_targets", "claim", "expect"]
 __version__ = "0.3.0"
 

@@ -60,6 +60,20 @@ def pick(*, quick, full):
     return quick if is_quick() else full
 
 
+def seeds(*, quick: int = 1, full: int = 3) -> tuple:
+    """The seeds a chapter's comparisons run over: ``(0,)`` in quick mode and ``(0, 1, 2)`` in full mode.
+
+    The one way a chapter names its seeds (the hygiene check of the stored notebooks enforces it)::
+
+        SEEDS = seeds()            # pass seeds=SEEDS to over_seeds
+        SEEDS = seeds(quick=3)     # where three seeds are cheap enough for quick mode too
+    """
+    for name, count in (("quick", quick), ("full", full)):
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"{name} must be a positive number of seeds, got {count!r}")
+    return tuple(range(pick(quick=quick, full=full)))
+
+
 def offline() -> bool:
     """True when ``COURSE_OFFLINE`` asks for offline data (no network attempt at all)."""
     raw = os.environ.get(OFFLINE_VAR, "0")
@@ -146,6 +160,17 @@ def import_tensorflow():
 # under the common colour-vision deficiencies and in greyscale by lightness) and viridis for images and heat maps.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 COLOUR_MAP = "viridis"
+
+
+class COLOURS:
+    """The palette by name, the one place a chapter takes a colour from (no hex value in a notebook: the hygiene
+    check enforces it). The Okabe-Ito colours are also matplotlib's cycle after ``setup()``, so ``"C0"`` is
+    ``COLOURS.blue``, ``"C1"`` ``COLOURS.orange``, and so on; greys (``"k"``, ``"0.6"``, ``"grey"``) are for reference
+    lines; ``pale_blue`` fills boxes in diagrams behind black text."""
+
+    blue, orange, green, vermilion, purple, sky_blue, yellow, black = OKABE_ITO
+    pale_blue = "#dbe9f6"
+    grey = "0.6"
 
 
 def _plot_defaults() -> None:

@@ -68,3 +68,18 @@ def test_setup_seeds_everything_and_prints_one_banner(monkeypatch, capsys):
 def test_setup_rejects_a_bad_seed():
     with pytest.raises(config.ConfigError, match="non-negative int"):
         config.setup(seed=-1)
+
+
+def test_seeds_is_the_one_way_to_name_the_seeds(monkeypatch):
+    monkeypatch.setenv(config.MODE_VAR, "quick")
+    assert config.seeds() == (0,) and config.seeds(quick=3) == (0, 1, 2)
+    monkeypatch.setenv(config.MODE_VAR, "full")
+    assert config.seeds() == (0, 1, 2) and config.seeds(full=5) == (0, 1, 2, 3, 4)
+    with pytest.raises(ValueError, match="positive number of seeds"):
+        config.seeds(quick=0)
+
+
+def test_the_named_palette_is_the_plot_cycle():
+    named = (config.COLOURS.blue, config.COLOURS.orange, config.COLOURS.green, config.COLOURS.vermilion,
+             config.COLOURS.purple, config.COLOURS.sky_blue, config.COLOURS.yellow, config.COLOURS.black)
+    assert named == config.OKABE_ITO

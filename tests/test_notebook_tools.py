@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils import config
-from course_build import hygiene, notebooks
+from course_build import conventions, hygiene, notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER_00 = REPO / "notebooks" / "00_welcome_and_setup.ipynb"
@@ -33,6 +33,7 @@ def test_run_records_hash_mode_versions_and_time(tmp_path):
     assert meta["wall_time_s"] == round(result.seconds, 1)
     assert nb.cells[1].outputs[0]["text"] == "full\n"
     assert "not measured" not in nb.cells[0].source and f"on {config.REFERENCE_MACHINE}" in nb.cells[0].source
+    assert [cell.id for cell in nb.cells] == ["c000", "c001"]  # the runner numbers the cells
 
 
 def test_failing_cell_leaves_the_stored_notebook_untouched(tmp_path):
@@ -294,3 +295,100 @@ def test_a_misspelt_offline_switch_is_one_line_not_a_traceback(tmp_path):
                                                         "COURSE_CACHE_DIR": str(tmp_path / "c")})
     assert proc.returncode == 2 and "COURSE_OFFLINE='maybe' is not understood" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---- one convention each: seeds, timing, colours, cell ids (course_build/notebooks.py, convention_problems)
+
+def _numbered(*sources):
+    nb = new_notebook(cells=[new_markdown_cell("# 99 · Demo")] + [new_code_cell(s) for s in sources])
+    conventions.normalise_cell_ids(nb)
+    return nb
+
+
+def test_a_chapter_that_follows_every_convention_passes():
+    nb = _numbered(SETUP, "from course_utils import COLOURS, seeds, stopwatch\nSEEDS = seeds()\nFEW_SEEDS = seeds(quick=3)",
+                   "with stopwatch() as clock:\n    pass\nprint(clock.seconds)",
+                   "ax.plot(x, y, color=COLOURS.blue)\nax.axhline(0, color='0.6', ls='--')\n"
+                   "ax.plot(x, y, color=f'C{i}', c='k', ec='none')\nbox(fc=COLOURS.pale_blue, ec='k')")
+    assert conventions.convention_problems(nb) == []
+
+
+@pytest.mark.parametrize("convention,source", [
+    ("seeds", "SEEDS = (0, 1, 2)"),
+    ("seeds", "SEEDS = pick(quick=(0,), full=(0, 1, 2))"),
+    ("timing", "import time\nstart = time.perf_counter()"),
+    ("timing", "import time\nstart = time.time()"),
+    ("timing", "from time import perf_counter\nstart = perf_counter()"),
+    ("colours", "ax.plot(x, y, color='#3b528b')"),
+    ("colours", "for name, colour in zip(NAMES, ['#0072B2', '#E69F00']):\n    pass"),
+    ("colours", "ax.plot(x, y, color='red')"),
+    ("colours", "ax.bar(x, y, fc='tab:blue')"),
+])
+def test_a_chapter_that_breaks_a_convention_is_caught(convention, source):
+    problems = conventions.convention_problems(_numbered(SETUP, source))
+    assert problems and all(f": {convention}: " in p for p in problems), problems
+
+
+def test_cell_ids_must_be_numbered_in_order_and_the_runner_numbers_them():
+    nb = _numbered(SETUP, "x = 1")
+    nb.cells[1]["id"] = "5e3af851"
+    assert any(p.startswith("cell ids:") for p in conventions.convention_problems(nb))
+    conventions.normalise_cell_ids(nb)
+    assert [c.id for c in nb.cells] == ["c000", "c001", "c002"] and conventions.convention_problems(nb) == []
+
+
+def test_an_exemption_covers_only_the_stored_run_it_names(monkeypatch):
+    nb = _numbered(SETUP, "SEEDS = (0, 1, 2)")
+    nb.metadata["course"] = {"executed": "2026-01-01", "code_hash": "ab" * 32}
+    monkeypatch.setitem(conventions.CONVENTION_EXEMPTIONS, "99", ("2026-01-01 abababababab", {"seeds": "old run"}))
+    assert conventions.convention_problems(nb, "99") == []
+    assert conventions.convention_problems(nb, "98") != []      # another chapter
+    nb.metadata["course"]["executed"] = "2026-02-01"          # the chapter was re-executed: the convention applies
+    assert conventions.convention_problems(nb, "99") != []
+
+
+def test_every_exemption_names_a_known_convention_and_a_reason():
+    for chapter, (fingerprint, reasons) in conventions.CONVENTION_EXEMPTIONS.items():
+        assert chapter.isdigit() and len(fingerprint.split()) == 2, chapter
+        assert reasons and set(reasons) <= set(conventions.CONVENTIONS) and all(reasons.values()), chapter
+
+
+# ---- a new chapter from the template (course_build/new_chapter.py, `python3 course.py new-chapter`)
+
+def test_new_chapter_writes_every_required_cell_and_refuses_to_overwrite(tmp_path):
+    from course_build import instructor, new_chapter, readme
+
+    (tmp_path / "notebooks").mkdir()
+    path = new_chapter.create(tmp_path, "42", "speech_synthesis", "Speech synthesis")
+    assert path == tmp_path / "notebooks" / "42_speech_synthesis.ipynb"
+    row = readme.chapter_row(path)
+    assert row["title"] == "Speech synthesis" and row["summary"]
+    info = instructor.chapter_info(path)
+    assert info.objectives and info.prerequisites and len(info.questions) == 2
+    assert [p for p in hygiene.hygiene_problems(path) if "never executed" not in p] == []
+    with pytest.raises(FileExistsError):
+        new_chapter.create(tmp_path, "42", "other", "Other")
+    for bad in (("4", "x", "T"), ("43", "Bad Topic", "T"), ("43", "x", " ")):
+        with pytest.raises(ValueError):
+            new_chapter.create(tmp_path, *bad)
+
+
+def test_a_new_chapter_runs_clean_as_it_is(tmp_path):
+    """What CONTRIBUTING's checklist does: new-chapter, then run; the result passes every hygiene check."""
+    from course_build import new_chapter
+
+    (tmp_path / "notebooks").mkdir()
+    path = new_chapter.create(tmp_path, "42", "speech_synthesis", "Speech synthesis")
+    notebooks.run_notebook(path, mode="full")
+    assert hygiene.hygiene_problems(path) == []
+    assert f"on {config.REFERENCE_MACHINE}" in notebooks.read(path).cells[0].source
+
+
+def test_cli_new_chapter(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "README.md").write_text("# course\n")
+    command = [sys.executable, "-m", "course_build", "new-chapter", "42", "speech_synthesis", "Speech synthesis"]
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and "notebooks/42_speech_synthesis.ipynb" in proc.stdout, proc.stderr
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr

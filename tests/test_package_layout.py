@@ -102,6 +102,8 @@ def test_course_py_forwards_exactly_the_commands_of_course_build():
     from course_build import cli
 
     assert set(course.TOOL_COMMANDS) | {"site"} == set(cli.commands())
+    undocumented = [c for c in cli.commands() if f"python3 course.py {c}" not in course.__doc__]
+    assert undocumented == [], f"add {undocumented} to course.py's docstring (its --help)"
 
 
 def test_moved_module_names_still_import_for_the_stored_chapters():

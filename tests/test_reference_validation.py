@@ -45,7 +45,8 @@ def test_lists_are_accepted_where_arrays_are():
     for key in expected:
         np.testing.assert_allclose(grads[key], expected[key])
     clipped, norm = rnn_layers.clip_by_global_norm([[3.0, 4.0]], 1.0)
-    np.testing.assert_allclose(clipped[0], [0.6, 0.8]) and np.testing.assert_allclose(norm, 5.0)
+    np.testing.assert_allclose(clipped[0], [0.6, 0.8])
+    np.testing.assert_allclose(norm, 5.0)  # was joined to the line above by `and`, so it never ran
 
 
 @pytest.mark.parametrize("call, argument", [

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from course_build import hygiene, notebooks, readme, results_report
+from course_build import conventions, hygiene, notebooks, readme, results_report
 from course_utils import config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,3 +78,50 @@ def test_no_large_or_data_files_committed():
         assert not name.endswith((".csv", ".zip", ".gz", ".h5", ".keras", ".npz", ".tar")), name
         if path.suffix != ".ipynb" and path.is_file():
             assert path.stat().st_size < 500_000, f"{name} is large; no datasets or weights in the repository"
+
+
+def test_every_convention_exemption_is_still_needed():
+    """An exemption (course_build/notebooks.py, CONVENTION_EXEMPTIONS) covers one stored run of a chapter and only
+    the conventions that run breaks; once the chapter is re-executed, or follows the convention, it goes."""
+    by_chapter = {path.name[:2]: path for path in NOTEBOOKS}
+    for chapter, (fingerprint, reasons) in conventions.CONVENTION_EXEMPTIONS.items():
+        assert chapter in by_chapter, f"chapter {chapter} has no notebook: remove its exemption"
+        nb = notebooks.read(by_chapter[chapter])
+        assert conventions.run_fingerprint(nb) == fingerprint, (
+            f"chapter {chapter} was re-executed since its exemption ({fingerprint}): remove the entry from "
+            "CONVENTION_EXEMPTIONS (the chapter now follows every convention, hygiene_problems checks it)")
+        broken = {convention for convention, _ in conventions.convention_findings(nb)}
+        assert set(reasons) <= broken, f"chapter {chapter} follows {sorted(set(reasons) - broken)}: drop the exemption"
+
+
+def test_chapter_00_lists_every_chapter():
+    """Chapter 00's table "How the course is organised" is written by hand (each row says the question a chapter
+    answers); it must name every chapter, in order, and no other."""
+    import re
+
+    welcome = notebooks.read(NOTEBOOKS[0])
+    table = next(c.source for c in welcome.cells
+                 if c.cell_type == "markdown" and c.source.startswith("## How the course is organised"))
+    listed = re.findall(r"^\|\s*(\d\d)\s*\|", table, re.MULTILINE)
+    chapters = [p.name[:2] for p in NOTEBOOKS]
+    assert listed == chapters, (
+        f"chapter 00's table 'How the course is organised' lists {listed}, the chapters are {chapters}: add or remove "
+        "its rows (| NN | short title | the question it answers |) in notebooks/00_welcome_and_setup.ipynb")
+
+
+def test_contributing_names_only_tests_that_exist_and_no_file_outside_the_repository():
+    """Every rule in CONTRIBUTING.md names the test that enforces it: each named test must exist (a name ending in
+    '...' is a prefix), and the page must not send a newcomer to files outside the clone."""
+    import re
+
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    defined = set()
+    for path in (REPO / "tests").rglob("*.py"):
+        defined |= set(re.findall(r"^\s*def (test_\w+)", path.read_text(encoding="utf-8"), re.MULTILINE))
+    named = re.findall(r"\b(test_\w+)(\.\.\.)?", text)
+    assert len(named) > 20  # the search itself works
+    files = {p.stem for p in (REPO / "tests").rglob("test_*.py")}
+    missing = [name + dots for name, dots in named
+               if name not in files and name not in defined and not (dots and any(d.startswith(name) for d in defined))]
+    assert missing == [], f"CONTRIBUTING.md names tests that do not exist: {missing}"
+    assert not re.search(r"\.\./|COURSE_DESIGN|/work/", text), "CONTRIBUTING.md refers to files outside the repository"

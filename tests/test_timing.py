@@ -34,3 +34,16 @@ def test_seconds_per_epoch_skips_the_first_epoch():
         timing.seconds_per_epoch(model, x, y, epochs=1)
     with pytest.raises(ValueError, match="sets callbacks itself"):
         timing.seconds_per_epoch(model, x, y, callbacks=[])
+
+
+def test_stopwatch_runs_until_stopped_or_the_end_of_its_block():
+    import time
+
+    with timing.stopwatch() as clock:
+        time.sleep(0.02)
+        assert clock.seconds >= 0.02  # running inside the block
+    frozen = clock.seconds
+    time.sleep(0.01)
+    assert clock.seconds == frozen >= 0.02 and "running" not in repr(clock)
+    other = timing.stopwatch()
+    assert other.stop() == other.stop() == other.seconds

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.from_scratch import recurrences
-from course_utils.exercises.framework import Case, Exercise, Variant, register
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 def _bptt_cases(seed: int = 4, B: int = 2, d: int = 3, n: int = 4) -> list:
@@ -96,9 +96,38 @@ CLIP_MISTAKES = (
 )
 
 
+def _clip_divides_by_zero(grads, max_norm):
+    """Mistake: every array is divided by the norm, also when it is 0."""
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return [g / norm * min(norm, max_norm) for g in grads], norm
+
+
+def _clip_always_scales(grads, max_norm):
+    """Mistake: the gradients are scaled to max_norm also when their norm is below it."""
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    return [g * max_norm / norm if norm > 0 else g for g in grads], norm
+
+
+_no_derivative, _untransposed, _mean_bias, _wrong_derivative = (variant.wrong for variant in BPTT_MISTAKES)
+BPTT_WRONG_ANSWERS = [
+    Mistake(_no_derivative, "saturated state", "skipped the tanh derivative"),
+    Mistake(_untransposed, "h_t = 0, so tanh' = 1", "W_h transposed"),
+    Mistake(_mean_bias, "h_t = 0, so tanh' = 1", "averaged over the batch"),
+    Mistake(_wrong_derivative, "saturated state", "1 - h_t**2"),
+]
+CLIP_WRONG_ANSWERS = [
+    Mistake(_clip_per_array, "two arrays", "clipped by its own norm"),
+    Mistake(_clip_returns_clipped_norm, "one array above the threshold", "before* clipping"),
+    Mistake(_clip_divides_by_zero, "all zeros", "nan"),
+    Mistake(_clip_always_scales, "norm below the threshold", "differs"),
+]
+
+
 register(Exercise("bptt_step", "One step of backpropagation through time", recurrences.bptt_step, _bptt_cases,
-                  atol=1e-8, rtol=1e-6, variants=BPTT_MISTAKES, output_names=("dW_x", "dW_h", "db", "dh_prev")))
+                  atol=1e-8, rtol=1e-6, variants=BPTT_MISTAKES, output_names=("dW_x", "dW_h", "db", "dh_prev"),
+                  mistakes=BPTT_WRONG_ANSWERS))
 register(Exercise("clip_by_global_norm", "Clipping gradients by their global norm", recurrences.clip_by_global_norm,
-                  _clip_cases, variants=CLIP_MISTAKES, normalize=_clip_normalize))
+                  _clip_cases, variants=CLIP_MISTAKES, normalize=_clip_normalize, mistakes=CLIP_WRONG_ANSWERS))
 
 

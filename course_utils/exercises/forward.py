@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.from_scratch import recurrences
-from course_utils.exercises.framework import Case, Exercise, Variant, register
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 def rnn_forward(x, W_x, W_h, b, h0):
@@ -89,9 +89,59 @@ RNN_FORWARD_MISTAKES = (
 )
 
 
+def _step_no_tanh(x_t, h_prev, W_x, W_h, b):
+    """Mistake: the pre-activation is returned."""
+    return x_t @ W_x + h_prev @ W_h + b
+
+
+def _step_sigmoid(x_t, h_prev, W_x, W_h, b):
+    """Mistake: a sigmoid instead of tanh."""
+    return 1 / (1 + np.exp(-(x_t @ W_x + h_prev @ W_h + b)))
+
+
+def _step_forgets_h(x_t, h_prev, W_x, W_h, b):
+    """Mistake: the recurrent term is left out."""
+    return np.tanh(x_t @ W_x + b)
+
+
+def _step_forgets_bias(x_t, h_prev, W_x, W_h, b):
+    """Mistake: the bias is left out."""
+    return np.tanh(x_t @ W_x + h_prev @ W_h)
+
+
+def _step_transposed_wh(x_t, h_prev, W_x, W_h, b):
+    """Mistake: W_h transposed."""
+    return np.tanh(x_t @ W_x + h_prev @ W_h.T + b)
+
+
+def _forward_ignores_h0(x, W_x, W_h, b, h0):
+    """Mistake: the loop starts from zeros, not from h0."""
+    return rnn_forward(x, W_x, W_h, b, np.zeros_like(h0))
+
+
+def _forward_resets_state(x, W_x, W_h, b, h0):
+    """Mistake: every step starts from h0 again (the state is not carried)."""
+    return np.stack([np.tanh(x[:, t] @ W_x + h0 @ W_h + b) for t in range(x.shape[1])], axis=1)
+
+
+RNN_STEP_WRONG_ANSWERS = [
+    Mistake(_step_no_tanh, "input term only", "apply tanh"),
+    Mistake(_step_sigmoid, "input term only", "sigmoid"),
+    Mistake(_step_forgets_h, "recurrent term only", "h_{t-1} W_h alone"),
+    Mistake(_step_transposed_wh, "recurrent term only", "transposed"),
+    Mistake(_step_forgets_bias, "bias only", "tanh(b)"),
+]
+RNN_FORWARD_WRONG_ANSWERS = [
+    Mistake(_forward_final_state_only, "one time step", "only the final state"),
+    Mistake(_forward_ignores_h0, "one time step", "differs"),
+    Mistake(_forward_resets_state, "zero input, non-zero h0", "state is carried"),
+    Mistake(_forward_stored_before_update, "one time step", "differs"),
+]
+
+
 register(Exercise("rnn_step", "One step of a simple RNN", recurrences.rnn_step, _rnn_step_cases,
-                  variants=RNN_STEP_MISTAKES))
+                  variants=RNN_STEP_MISTAKES, mistakes=RNN_STEP_WRONG_ANSWERS))
 register(Exercise("rnn_forward", "The forward loop of a simple RNN", rnn_forward, _rnn_forward_cases,
-                  variants=RNN_FORWARD_MISTAKES))
+                  variants=RNN_FORWARD_MISTAKES, mistakes=RNN_FORWARD_WRONG_ANSWERS))
 
 

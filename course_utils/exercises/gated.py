@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.from_scratch import recurrences
-from course_utils.exercises.framework import Case, Exercise, Variant, register
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 BIG = 30.0  # a bias this large saturates a sigmoid gate at 0 or 1
@@ -123,9 +123,70 @@ def _candidate_cases(seed: int = 8, B: int = 3, d: int = 2, n: int = 4) -> list:
     ]
 
 
+def _lstm_blocks(x_t, h_prev, kernel, recurrent_kernel, bias):
+    n = h_prev.shape[1]
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    sig = recurrences.sigmoid
+    return sig(z[:, :n]), sig(z[:, n:2 * n]), np.tanh(z[:, 2 * n:3 * n]), sig(z[:, 3 * n:])
+
+
+def _lstm_no_output_gate(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """Mistake: h_t = tanh(c_t), the output gate left out."""
+    i, f, g, o = _lstm_blocks(x_t, h_prev, kernel, recurrent_kernel, bias)
+    c = f * c_prev + i * g
+    return np.tanh(c), c
+
+
+def _gru_no_reset(x_t, h_prev, kernel, recurrent_kernel, bias):
+    """Mistake: the candidate ignores the reset gate."""
+    n = h_prev.shape[1]
+    x_part = x_t @ kernel + bias
+    z = recurrences.sigmoid(x_part[:, :n] + h_prev @ recurrent_kernel[:, :n])
+    cand = np.tanh(x_part[:, 2 * n:] + h_prev @ recurrent_kernel[:, 2 * n:])
+    return z * h_prev + (1 - z) * cand
+
+
+def _candidate_ignores_r(x_t, h_prev, r, W_xh, W_hh, b_h):
+    """Mistake: the reset gate is left out."""
+    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
+
+
+def _candidate_r_after(x_t, h_prev, r, W_xh, W_hh, b_h):
+    """Mistake: r multiplies the product h_prev W_hh (the reset_after=True form)."""
+    return np.tanh(x_t @ W_xh + r * (h_prev @ W_hh) + b_h)
+
+
+def _candidate_r_on_input(x_t, h_prev, r, W_xh, W_hh, b_h):
+    """Mistake: r multiplies the input term instead of h_prev."""
+    return np.tanh(r * (x_t @ W_xh) + h_prev @ W_hh + b_h)
+
+
+LSTM_WRONG_ANSWERS = [
+    Mistake(LSTM_MISTAKES[0].wrong, "keep the cell", "swapped"),
+    Mistake(LSTM_MISTAKES[1].wrong, "keep the cell", "tanh(c_t)"),
+    Mistake(_lstm_no_output_gate, "closed output gate", "differs"),
+]
+LSTM_COUNT_WRONG_ANSWERS = [
+    Mistake(variant.wrong, "one feature, three units", words)
+    for variant, words in zip(LSTM_COUNT_MISTAKES, ("forgot the bias", "four", "own n x n", "own bias"))
+]
+GRU_WRONG_ANSWERS = [
+    Mistake(_gru_swapped_z, "update gate z = 1", "swapped"),
+    Mistake(_gru_no_reset, "z = 0, reset gate r = 0", "differs"),
+    Mistake(_gru_reset_after, "general case", "reset_after=True"),
+]
+CANDIDATE_WRONG_ANSWERS = [
+    Mistake(_candidate_ignores_r, "r = 0", "differs"),
+    Mistake(_candidate_r_after, "r per unit", "differs"),
+    Mistake(_candidate_r_on_input, "r = 0", "differs"),
+]
+
+
 register(Exercise("lstm_step", "One LSTM step", recurrences.lstm_step, _lstm_cases, variants=LSTM_MISTAKES,
-                  output_names=("h_t", "c_t")))
+                  output_names=("h_t", "c_t"), mistakes=LSTM_WRONG_ANSWERS))
 register(Exercise("lstm_parameter_count", "Parameters of an LSTM layer", recurrences.lstm_parameter_count,
-                  _lstm_count_cases, variants=LSTM_COUNT_MISTAKES))
-register(Exercise("gru_step", "One GRU step (original formulation)", recurrences.gru_step, _gru_cases, variants=GRU_MISTAKES))
-register(Exercise("gru_candidate", "The GRU candidate and its reset gate", recurrences.gru_candidate, _candidate_cases))
+                  _lstm_count_cases, variants=LSTM_COUNT_MISTAKES, mistakes=LSTM_COUNT_WRONG_ANSWERS))
+register(Exercise("gru_step", "One GRU step (original formulation)", recurrences.gru_step, _gru_cases, variants=GRU_MISTAKES,
+                  mistakes=GRU_WRONG_ANSWERS))
+register(Exercise("gru_candidate", "The GRU candidate and its reset gate", recurrences.gru_candidate, _candidate_cases,
+                  mistakes=CANDIDATE_WRONG_ANSWERS))

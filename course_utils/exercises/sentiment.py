@@ -119,8 +119,11 @@ OCCLUSION_MISTAKES = (
 
 
 register(Exercise("masked_mean_pooling", "Mean over time that ignores padded steps", sentiment.masked_mean,
-                  _pooling_cases, variants=POOLING_MISTAKES, atol=1e-5, rtol=1e-5))
+                  _pooling_cases, variants=POOLING_MISTAKES, atol=1e-5, rtol=1e-5,
+                  mistakes=[Mistake(_pool_all_steps, "same length, padded", "all T steps"),
+                            Mistake(_pool_sum_only, "no padding", "masked sum")]))
 register(Exercise("occlusion_importance", "Occlusion importance of each word of a review",
                   sentiment.occlusion_importance, _occlusion_cases, variants=OCCLUSION_MISTAKES, atol=1e-6, rtol=1e-5,
                   # a reversed sign gets no hint: it cannot be told from other sign errors (e.g. -1 x the answer)
-                  mistakes=[Mistake(_occlusion_reversed, "bag of words", "differs")]))
+                  mistakes=[Mistake(_occlusion_reversed, "bag of words", "differs"),
+                            Mistake(_occlusion_probabilities, "bag of words", "subtract them")]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.exercises.framework import Case, Exercise, Variant, register
+from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
 def ema_states(x, alpha, h0=0.0):
@@ -58,11 +58,59 @@ def _ema_stored_before_update(x, alpha, h0=0.0):
     return np.concatenate([first[:, None], states[:, :-1]], axis=1)
 
 
+def _ema_swapped_alpha(x, alpha, h0=0.0):
+    """Mistake: alpha weighs the input and 1 - alpha the memory."""
+    x = np.asarray(x, float)
+    h = np.broadcast_to(np.asarray(h0, float), (x.shape[0],)).copy()
+    out = []
+    for t in range(x.shape[1]):
+        h = (1 - alpha) * h + alpha * x[:, t]
+        out.append(h)
+    return np.stack(out, axis=1)
+
+
+def _ema_ignores_h0(x, alpha, h0=0.0):
+    """Mistake: the initial state is always 0."""
+    return ema_states(x, alpha, 0.0)
+
+
+def _ema_final_state_only(x, alpha, h0=0.0):
+    """Mistake: only h_T is returned."""
+    return ema_states(x, alpha, h0)[:, -1]
+
+
+def _ema_time_on_axis0(x, alpha, h0=0.0):
+    """Mistake: the loop runs over axis 0 as if it were time."""
+    x = np.asarray(x, float)
+    h = np.broadcast_to(np.asarray(h0, float).mean(), (x.shape[1],)).copy()
+    out = []
+    for row in x:
+        h = alpha * h + (1 - alpha) * row
+        out.append(h)
+    return np.stack(out, axis=0)
+
+
+def _ema_forgets_return(x, alpha, h0=0.0):
+    """Mistake: the states are computed but not returned."""
+    ema_states(x, alpha, h0)
+
+
+EMA_WRONG_ANSWERS = [
+    Mistake(_ema_swapped_alpha, "alpha = 0, no memory", "input term"),
+    Mistake(_ema_ignores_h0, "zero input, h0 = 1", "initial state"),
+    Mistake(_ema_stored_before_update, "alpha = 0, no memory", "shifted one step late"),
+    Mistake(_ema_final_state_only, "alpha = 0, no memory", "expected shape (2, 5)"),
+    Mistake(_ema_time_on_axis0, "zero input, h0 = 1", "differs"),
+    Mistake(_ema_forgets_return, "alpha = 0, no memory", "forget to `return`"),
+]
+
+
 register(
     Exercise(
         "ema_states", "Exponential moving average as a recurrence", ema_states, _ema_cases,
         variants=(Variant("your states are shifted one step late: store h_t after updating it, not h_{t-1} before.",
                           _ema_stored_before_update),),
+        mistakes=EMA_WRONG_ANSWERS,
     )
 )
 
