@@ -36,13 +36,14 @@ def build(vocab_size, embedding_dim, units, learning_rate, *, mask_zero=True, rn
 def test_the_reference_passes_and_each_case_fits_its_time_limit_with_a_wide_margin():
     exercise = exercises.get(NAME)
     assert exercise.kind == MODEL and exercise.time_limit == models.MODEL_TIME_LIMIT
+    exercises.JUDGES[MODEL].prepare()  # TensorFlow imported (the check does it before any time limit runs)
     slowest = 0.0
     for case in exercise.make_cases():
-        start = time.perf_counter()
+        start = time.process_time()  # CPU seconds of this process (all its threads): the work, whatever the load
         assert evaluate(NAME, exercise.solution, cases=[case]).status == PASSED
-        slowest = max(slowest, time.perf_counter() - start)
-    # measured 0.3-1.5 s per case here (2 busy cores); the limit must hold a laptop several times slower
-    assert slowest < models.MODEL_TIME_LIMIT / 5, slowest
+        slowest = max(slowest, time.process_time() - start)
+    # measured here: 1.3 CPU s for the case that trains, 0.1-0.3 for the others; a slow laptop must fit the limit
+    assert slowest < models.MODEL_TIME_LIMIT / 10, slowest
 
 
 def test_an_untouched_stub_is_not_attempted_and_the_notebook_goes_on_with_the_reference(capsys):
