@@ -47,6 +47,8 @@ def test_bptt_other_mistake_with_a_correct_derivative_gets_no_derivative_hint():
 
 def test_a_correct_float32_answer_passes_every_checker():
     for name, exercise in exercises.REGISTRY.items():
+        if exercise.kind != exercises.FUNCTION:  # a model exercise has no float inputs (tests/test_model_exercises.py)
+            continue
         report = evaluate(name, as_float32(exercise.solution))
         assert report.status == PASSED, report.message
 

@@ -1,8 +1,13 @@
 """Property-based tests of every checker (hypothesis, a bounded number of examples so the suite stays fast).
 
-Over random seeds, sizes and dtypes of the cases, every checker accepts its reference in float64 and float32 and
-in other correct forms (a list for a tuple, renamed parameters), and rejects each registered wrong variant, in
-float64 and float32, with that variant's own hint.
+Over random seeds, sizes and dtypes of the cases, every checker of results (kind FUNCTION) accepts its reference in
+float64 and float32 and in other correct forms (a list for a tuple, renamed parameters), and rejects each
+registered wrong variant, in float64 and float32, with that variant's own hint.
+
+Exercises of another kind (MODEL: the answer builds a Keras model, judged by behaviour, not by comparing numbers)
+have no dtypes, tuples or output variants to vary; over random seeds (other batches, other initial weights) their
+checkers accept the reference, also with renamed parameters, and catch each registered mistake on its case with
+its words. A model build takes about a second, so they run fewer examples.
 """
 import inspect
 
@@ -12,13 +17,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course_utils import exercises
-from course_utils.exercises import FAILED, PASSED, evaluate
+from course_utils.exercises import FAILED, FUNCTION, PASSED, evaluate
 
 from test_checker_faults import as_float32, positional
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-NAMES = sorted(exercises.REGISTRY)
+MODEL_SETTINGS = settings(SETTINGS, max_examples=3)
+NAMES = sorted(n for n, e in exercises.REGISTRY.items() if e.kind == FUNCTION)  # compared number by number
+BEHAVIOUR = sorted(n for n, e in exercises.REGISTRY.items() if e.kind != FUNCTION)  # judged by behaviour
+
+
+def test_every_exercise_is_of_a_known_kind():
+    assert {e.kind for e in exercises.REGISTRY.values()} <= {FUNCTION, *exercises.JUDGES}
+    assert BEHAVIOUR, "the framework's own model exercise (chapter 00's tiny_sentiment_model) is registered"
 
 
 @st.composite
@@ -95,3 +107,26 @@ def test_an_unregistered_mistake_never_gets_a_hint(name, data):
     report = evaluate(name, _perturbed(exercises.solution(name), index, factor), cases=cases)
     if report.status == FAILED:  # (scaling an output that is zero on every case changes nothing)
         assert "Hint" not in report.message, report.message
+
+
+@pytest.mark.parametrize("name", BEHAVIOUR)
+@MODEL_SETTINGS
+@given(seed=st.integers(0, 2 ** 16))
+def test_every_behaviour_checker_accepts_its_reference_over_seeds_also_renamed(name, seed):
+    cases = exercises.get(name).make_cases(seed=seed)
+    solution = exercises.solution(name)
+    for form, function in {"reference": solution, "renamed": positional(solution, list(cases[0].kwargs))}.items():
+        report = evaluate(name, function, cases=cases)
+        assert report.status == PASSED, f"seed {seed}, {form}: {report.message}"
+
+
+@pytest.mark.parametrize("name", BEHAVIOUR)
+@MODEL_SETTINGS
+@given(seed=st.integers(0, 2 ** 16))
+def test_every_behaviour_checker_catches_each_registered_mistake_over_seeds(name, seed):
+    exercise = exercises.get(name)
+    assert len(exercise.mistakes) >= 2 and not exercise.variants  # output variants mean nothing for a model
+    for mistake in exercise.mistakes:
+        report = evaluate(name, mistake.function, cases=exercise.make_cases(seed=seed))
+        assert report.status == FAILED and report.case == mistake.case, f"seed {seed}: {report.message}"
+        assert mistake.words in report.message, f"seed {seed}: {report.message}"

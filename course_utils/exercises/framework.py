@@ -24,6 +24,10 @@ An untouched stub (it raises ``NotImplementedError`` on every case) is reported 
 it on some cases only has failed there. Whatever happens, ``check`` returns a function the notebook can go on
 with: the learner's when it passed, the reference otherwise (also after an interrupt), so a chapter always runs
 top to bottom. ``show_solution(name)`` prints a reference solution.
+
+Exercises of another ``kind`` are judged by behaviour instead of by comparing results: an exercise of kind
+``"model"`` (:mod:`course_utils.exercises.models`) has the learner build a Keras model, and each of its cases runs
+checks on the model (layers, parameter count, output shape, padding, learning) under a longer time limit.
 """
 from __future__ import annotations
 
@@ -39,6 +43,11 @@ from course_utils.exercises._compare import compare
 
 PASSED, NOT_ATTEMPTED, FAILED = "passed", "not attempted", "failed"
 DEFAULT_TIME_LIMIT = 5.0  # seconds per checked case; check(..., time_limit=None) removes the limit
+OWN_LIMIT = "the exercise's own"  # the default time_limit of evaluate/check: Exercise.time_limit
+FUNCTION = "function"  # the kind of an exercise whose results are compared with the solution's
+# Judges of the other kinds, filled in by the module that defines each kind (kind -> object with prepare() and
+# __call__(exercise, fn, args, kwargs, case) returning None or a (message, hint) pair); see models.py.
+JUDGES: dict = {}
 
 
 @dataclass
@@ -83,6 +92,8 @@ class Exercise:
     normalize: Callable | None = None  # applied to expected and learner results before comparing
     # Typical wrong answers, each a Mistake: the tests check that each fails on the case named, with those words.
     mistakes: list = field(default_factory=list)
+    kind: str = FUNCTION  # FUNCTION: results compared with the solution's; another kind is judged by JUDGES[kind]
+    time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds per case (a model build needs more), None: no limit
 
 
 @dataclass
@@ -134,13 +145,19 @@ def get(name: str) -> Exercise:
         raise KeyError(f"no exercise named {name!r}; known exercises: {known}") from None
 
 
-def evaluate(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT, cases: list | None = None) -> Report:
+def evaluate(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT, cases: list | None = None) -> Report:
     """Run ``fn`` on every case of exercise ``name`` and return a :class:`Report` (prints nothing).
 
-    Each case may run for ``time_limit`` seconds (None: no limit). A learner's ``KeyboardInterrupt`` propagates.
-    ``cases`` replaces the exercise's own cases (e.g. ``exercise.make_cases(seed=1, n=5)`` in property tests).
+    Each case may run for ``time_limit`` seconds (None: no limit; by default the exercise's own). A learner's
+    ``KeyboardInterrupt`` propagates. ``cases`` replaces the exercise's own cases (e.g.
+    ``exercise.make_cases(seed=1, n=5)`` in property tests).
     """
     exercise = get(name)
+    time_limit = exercise.time_limit if time_limit == OWN_LIMIT else time_limit
+    judge = None
+    if exercise.kind != FUNCTION:
+        judge = JUDGES[exercise.kind]
+        judge.prepare()  # e.g. import Keras, before any time limit runs
     if not callable(fn):
         return Report(name, FAILED, f"{name}: expected a function, got {type(fn).__name__}")
     cases = exercise.make_cases() if cases is None else cases
@@ -152,9 +169,10 @@ def evaluate(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LI
 
     def run(case):
         kwargs = copy_args(case.kwargs)
-        if convention == "positional":
-            return call_with_limit(fn, tuple(kwargs[k] for k in names), {}, time_limit)
-        return call_with_limit(fn, (), kwargs, time_limit)
+        args, kwargs = ((tuple(kwargs[k] for k in names), {}) if convention == "positional" else ((), kwargs))
+        if judge is not None:  # the answer is built and judged by behaviour, all within the time limit
+            return call_with_limit(judge, (exercise, fn, args, kwargs, case), {}, time_limit)
+        return call_with_limit(fn, args, kwargs, time_limit)
 
     outputs = []
     for number, case in enumerate(cases, start=1):
@@ -176,6 +194,12 @@ def evaluate(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LI
         except Exception as error:  # the learner's code may raise anything; report it precisely
             return Report(name, FAILED, f"{label} raised {type(error).__name__}: {error}\n"
                           f"  This case checks {case.isolates}.{note}", case=case.name)
+        if judge is not None:
+            if got is not None:
+                problem, hint = got
+                return Report(name, FAILED, f"{label} failed.\n  This case checks {case.isolates}.\n  {problem}"
+                              + (f"\n  Hint: {hint}" if hint else "") + note, case=case.name)
+            continue
         outputs.append(got)
         expected = _prepare(exercise, exercise.solution(**copy_args(case.kwargs)))
         problem = _compare_named(expected, _prepare(exercise, got), exercise)
@@ -247,11 +271,12 @@ def _compare_named(expected, got, exercise) -> str | None:
     return compare(expected, got, exercise.atol, exercise.rtol)
 
 
-def check(name: str, fn: Callable, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Callable:
+def check(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT) -> Callable:
     """Check a learner's function, print the report, and return the function to continue with.
 
     Returns ``fn`` when every case passed, otherwise the reference solution (so the notebook keeps running),
-    also when the check is interrupted (the stop button, Ctrl-C). ``time_limit``: seconds per case (None: none).
+    also when the check is interrupted (the stop button, Ctrl-C). ``time_limit``: seconds per case (None: none;
+    by default the exercise's own, :data:`DEFAULT_TIME_LIMIT` unless it builds a model).
     """
     try:
         report = evaluate(name, fn, time_limit)

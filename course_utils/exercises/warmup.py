@@ -1,9 +1,13 @@
-"""Chapter 00: the warm-up exercise, an exponential moving average written as a recurrence."""
+"""Chapter 00: the warm-up exercises, an exponential moving average written as a recurrence, and a tiny Keras
+model (the framework's own example of an exercise whose answer is a model, checked by behaviour)."""
 from __future__ import annotations
 
 import numpy as np
 
 from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
+from course_utils.exercises.models import (
+    LayerGraph, Learns, ModelCase, OutputShape, PaddingInvariance, ParameterCount, model_exercise,
+)
 
 
 def ema_states(x, alpha, h0=0.0):
@@ -115,3 +119,105 @@ register(
 )
 
 
+def tiny_sentiment_model(vocab_size, embedding_dim, units, learning_rate):
+    """A tiny review classifier: token ids (0 = padding) -> Embedding -> GRU -> probability that it is positive.
+
+    vocab_size: number of token ids, padding id 0 included. embedding_dim: size of each token's vector.
+    units: size of the GRU's hidden state. learning_rate: Adam's learning rate.
+    Returns a keras.Model compiled with Adam(learning_rate) and binary cross-entropy, that maps a batch of token
+    ids of shape (B, T), any T, to probabilities of shape (B, 1).
+    """
+    import keras
+
+    model = keras.Sequential([
+        keras.Input(shape=(None,), dtype="int32"),  # any number of time steps
+        keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True),  # id 0 is padding: masked out
+        keras.layers.GRU(units),  # reads the real steps only; returns the final hidden state
+        keras.layers.Dense(1, activation="sigmoid"),  # the probability of "positive"
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="binary_crossentropy")
+    return model
+
+
+def _token_batch(rng, batch_size, steps, vocab_size):
+    """Token ids 1..vocab_size-1, post-padded with 0 to ``steps`` (the first sequence fills all the steps)."""
+    ids = rng.integers(1, vocab_size, size=(batch_size, steps)).astype("int32")
+    lengths = rng.integers(2, steps + 1, size=batch_size)
+    lengths[0] = steps
+    ids[np.arange(steps)[None, :] >= lengths[:, None]] = 0
+    return ids
+
+
+def _tiny_model_cases(seed: int = 0) -> list:
+    """The cases; another seed gives other batches and other initial weights of the same design."""
+    rng = np.random.default_rng(seed)
+    small = {"vocab_size": 12, "embedding_dim": 3, "units": 4, "learning_rate": 0.05}
+    other = {"vocab_size": 20, "embedding_dim": 2, "units": 5, "learning_rate": 0.05}
+    x_small, x_other = _token_batch(rng, 4, 6, 12), _token_batch(rng, 3, 5, 20)
+    x_train = _token_batch(rng, 8, 6, 12)
+    y_train = rng.permutation([0.0, 1.0] * 4).astype("float32")[:, None]
+    return [
+        ModelCase("the layers", "the layers and their order: Embedding -> GRU -> Dense(1, activation='sigmoid')",
+                  small, checks=(LayerGraph({"Dense": ("units", "activation")}),), seed=seed),
+        ModelCase("sizes 12, 3, 4", "the sizes: the parameter count (149 here) and the output shape (B, 1)",
+                  small, checks=(ParameterCount(x_small), OutputShape(x_small)), seed=seed),
+        ModelCase("sizes 20, 2, 5", "that the sizes come from the arguments, not from numbers written in the code",
+                  other, checks=(ParameterCount(x_other), OutputShape(x_other)), seed=seed),
+        ModelCase("padding appended", "that padding is ignored: three more 0 ids at the end of every review leave "
+                  "the outputs unchanged", small, checks=(PaddingInvariance(x_small, extra=3),), seed=seed),
+        ModelCase("learns on 8 reviews", "that the compiled model learns: 15 steps on 8 reviews at least halve the loss",
+                  small, checks=(Learns(x_train, y_train, steps=15, factor=2.0),), seed=seed),
+    ]
+
+
+def _tiny_model_with(vocab_size, embedding_dim, units, learning_rate, mask_zero=True, reset_after=True,
+                     gru_trainable=True):
+    """The reference model with one thing changed (the typical mistakes below)."""
+    import keras
+
+    model = keras.Sequential([
+        keras.Input(shape=(None,), dtype="int32"),
+        keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero),
+        keras.layers.GRU(units, reset_after=reset_after, trainable=gru_trainable),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="binary_crossentropy")
+    return model
+
+
+def _tiny_reset_before(vocab_size, embedding_dim, units, learning_rate):
+    """Mistake: GRU(reset_after=False), one bias per gate: fewer parameters than Keras's default GRU."""
+    return _tiny_model_with(vocab_size, embedding_dim, units, learning_rate, reset_after=False)
+
+
+def _tiny_fixed_sizes(vocab_size, embedding_dim, units, learning_rate):
+    """Mistake: the sizes of the first case written as numbers, the arguments ignored."""
+    return _tiny_model_with(12, 3, 4, learning_rate)
+
+
+def _tiny_no_mask(vocab_size, embedding_dim, units, learning_rate):
+    """Mistake: Embedding without mask_zero=True: the GRU reads the padding as words."""
+    return _tiny_model_with(vocab_size, embedding_dim, units, learning_rate, mask_zero=False)
+
+
+def _tiny_zero_learning_rate(vocab_size, embedding_dim, units, learning_rate):
+    """Mistake: compiled with a learning rate of 0: the weights never change."""
+    return _tiny_model_with(vocab_size, embedding_dim, units, 0.0)
+
+
+def _tiny_frozen_gru(vocab_size, embedding_dim, units, learning_rate):
+    """Mistake: the GRU frozen (trainable=False): its weights never learn."""
+    return _tiny_model_with(vocab_size, embedding_dim, units, learning_rate, gru_trainable=False)
+
+
+register(model_exercise(
+    "tiny_sentiment_model", "A tiny Keras review classifier: Embedding (masked) -> GRU -> Dense",
+    tiny_sentiment_model, _tiny_model_cases,
+    mistakes=[
+        Mistake(_tiny_reset_before, "sizes 12, 3, 4", "reset_after"),
+        Mistake(_tiny_fixed_sizes, "sizes 20, 2, 5", "its Embedding layer has 36 parameters, expected 40"),
+        Mistake(_tiny_no_mask, "padding appended", "mask_zero=True"),
+        Mistake(_tiny_zero_learning_rate, "learns on 8 reviews", "learning rate is 0"),
+        Mistake(_tiny_frozen_gru, "learns on 8 reviews", "GRU layer is frozen"),
+    ],
+))

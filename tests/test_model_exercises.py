@@ -1,0 +1,166 @@
+"""Exercises whose answer is a Keras model (course_utils.exercises.models), on chapter 00's tiny_sentiment_model.
+
+test_exercises.py already runs, for every registered exercise, the reference, the untouched stub and the registered
+mistakes (reset_after=False, sizes written as numbers, mask_zero=False, learning rate 0, a frozen GRU); here: other
+wrong models and what the checker says about each, answers that are no model at all, correct models in other
+forms, the time limit, and one check reused on a model of another design.
+"""
+import time
+
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.exercises import FAILED, MODEL, NOT_ATTEMPTED, PASSED, check, evaluate, show_solution
+from course_utils.exercises import models
+
+NAME = "tiny_sentiment_model"
+keras = models._keras()
+
+
+def build(vocab_size, embedding_dim, units, learning_rate, *, mask_zero=True, rnn=None, head=None, inputs=True,
+          compile_with="binary_crossentropy", trainable=True):
+    """The reference model with one thing changed."""
+    layers = [keras.Input(shape=(None,), dtype="int32")] if inputs else []
+    layers += [keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero),
+               rnn or keras.layers.GRU(units), head or keras.layers.Dense(1, activation="sigmoid")]
+    model = keras.Sequential(layers)
+    model.trainable = trainable
+    if compile_with:
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=compile_with)
+    return model
+
+
+# ---------------------------------------------------------------------------------------------- the reference
+
+def test_the_reference_passes_and_each_case_fits_its_time_limit_with_a_wide_margin():
+    exercise = exercises.get(NAME)
+    assert exercise.kind == MODEL and exercise.time_limit == models.MODEL_TIME_LIMIT
+    exercises.JUDGES[MODEL].prepare()  # TensorFlow imported (the check does it before any time limit runs)
+    slowest = 0.0
+    for case in exercise.make_cases():
+        start = time.process_time()  # CPU seconds of this process (all its threads): the work, whatever the load
+        assert evaluate(NAME, exercise.solution, cases=[case]).status == PASSED
+        slowest = max(slowest, time.process_time() - start)
+    # measured here: 1.3 CPU s for the case that trains, 0.1-0.3 for the others; a slow laptop must fit the limit
+    assert slowest < models.MODEL_TIME_LIMIT / 10, slowest
+
+
+def test_an_untouched_stub_is_not_attempted_and_the_notebook_goes_on_with_the_reference(capsys):
+    def tiny_sentiment_model(vocab_size, embedding_dim, units, learning_rate):
+        raise NotImplementedError
+
+    assert evaluate(NAME, tiny_sentiment_model).status == NOT_ATTEMPTED
+    assert check(NAME, tiny_sentiment_model) is exercises.solution(NAME)
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_check_keeps_a_passing_builder_in_another_form(capsys):
+    def functional(vocab_size, embedding_dim, units, learning_rate):  # functional API, no keras.Input in Sequential
+        ids = keras.Input(shape=(None,), dtype="int32")
+        h = keras.layers.GRU(units)(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(ids))
+        model = keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(h))
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+        return model
+
+    assert check(NAME, functional) is functional
+    assert "all 5 cases passed" in capsys.readouterr().out
+    assert evaluate(NAME, lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, inputs=None)).status == PASSED  # built at its first call
+
+
+def test_show_solution_prints_the_builder(capsys):
+    show_solution(NAME)
+    out = capsys.readouterr().out
+    assert "def tiny_sentiment_model" in out and "mask_zero=True" in out and "binary_crossentropy" in out
+
+
+# ---------------------------------------------------------------------------------------------- wrong models
+
+@pytest.mark.parametrize("wrong,case,hint", [
+    # (a) the parameter count: the first layer whose count differs, with its formula
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, rnn=keras.layers.GRU(units + 1)),
+     "sizes 12, 3, 4", "its GRU layer has 150 parameters, expected 108; a GRU of 4 units on 3 inputs"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size + 1, embedding_dim, units, learning_rate),
+     "sizes 12, 3, 4", "its Embedding layer has 39 parameters, expected 36"),
+    # (b) the mask
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, mask_zero=False),
+     "padding appended", "create the Embedding with mask_zero=True"),
+    # (c) learning: the whole model frozen, no compile
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, trainable=False),
+     "learns on 8 reviews", "the whole model is frozen (model.trainable = False)"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, compile_with=None),
+     "learns on 8 reviews", "call model.compile("),
+    # the layer graph and the output shape
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, rnn=keras.layers.LSTM(units)),
+     "the layers", "layer 2 is an LSTM where the model needs a GRU"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, head=keras.layers.Dense(1)),
+     "the layers", "create the Dense with activation='sigmoid'"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, rnn=keras.layers.GRU(units, return_sequences=True)),
+     "sizes 12, 3, 4", "return_sequences=True"),
+], ids=["gru-units", "embedding-input-dim", "no-mask", "model-frozen", "not-compiled", "lstm", "no-sigmoid", "return-sequences"])
+def test_a_wrong_model_fails_on_its_case_with_a_specific_hint(assert_caught, wrong, case, hint):
+    assert_caught(NAME, wrong, case, hint)
+
+
+def test_the_messages_state_expected_and_got():
+    report = evaluate(NAME, lambda vocab_size, embedding_dim, units, learning_rate: build(
+        vocab_size, embedding_dim, units, learning_rate, rnn=keras.layers.GRU(units + 1)))
+    assert "the model has 192 parameters, expected 149" in report.message, report.message
+    report = evaluate(NAME, exercises.get(NAME).mistakes[3].function)  # learning rate 0
+    assert "went from 0.694 to 0.694 in 15 training steps; it should fall below 0.347" in report.message, report.message
+
+
+# ---------------------------------------------------------------------------------------------- not a model at all
+
+@pytest.mark.parametrize("answer,words", [
+    (lambda vocab_size, embedding_dim, units, learning_rate: None, "returned None: did it forget to `return model`?"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: keras.layers.GRU(units),
+     "returned a GRU layer, expected a keras.Model"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: np.zeros(3), "returned a numpy.ndarray, expected a keras.Model"),
+    (lambda vocab_size, embedding_dim, units, learning_rate: keras.layers.Embedding(vocab_size, units, no_such_arg=1),
+     "raised ValueError: Unrecognized keyword arguments"),
+], ids=["none", "layer", "array", "raises"])
+def test_an_answer_that_is_no_model_fails_on_the_first_case_with_a_clear_message(answer, words):
+    report = evaluate(NAME, answer)
+    assert report.status == FAILED and report.case == "the layers", report.message
+    assert words in report.message, report.message
+
+
+def test_a_builder_that_never_returns_is_stopped_and_the_reference_is_used(capsys):
+    def endless(vocab_size, embedding_dim, units, learning_rate):
+        while True:
+            pass
+
+    assert check(NAME, endless, time_limit=1) is exercises.solution(NAME)
+    assert "case 1/5 'the layers' did not finish within 1 s" in capsys.readouterr().out
+    time.sleep(0.3)  # no stray interrupt arrives later
+
+
+# ---------------------------------------------------------------------------------------------- reuse
+
+def test_the_checks_work_for_a_model_of_another_design():
+    """A chapter's exercise of another design (an LSTM tagger) gets the same checks, with the LSTM's formula."""
+    def tagger(vocab_size, units):
+        model = keras.Sequential([keras.Input(shape=(None,), dtype="int32"),
+                                  keras.layers.Embedding(vocab_size, 3, mask_zero=True),
+                                  keras.layers.LSTM(units, return_sequences=True), keras.layers.Dense(2)])
+        return model
+
+    x = np.array([[3, 4, 1, 0], [2, 0, 0, 0]], dtype="int32")
+    exercise = exercises.Exercise("tagger", "an LSTM tagger", tagger, lambda seed=0: [], kind=MODEL)
+    case = models.ModelCase("sizes", "the sizes", {"vocab_size": 6, "units": 4},
+                            checks=(models.LayerGraph(), models.ParameterCount(), models.OutputShape(x)))
+    judge = exercises.JUDGES[MODEL]
+    assert judge(exercise, tagger, (), {"vocab_size": 6, "units": 4}, case) is None
+    problem = judge(exercise, lambda vocab_size, units: tagger(vocab_size, units + 1), (), dict(case.kwargs), case)
+    assert "its LSTM layer has 180 parameters, expected 128; an LSTM of 4 units on 3 inputs has 4·(3·4 + 4·4 + 4)" in (
+        problem.hint), problem
