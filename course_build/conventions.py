@@ -31,16 +31,8 @@ COLOUR_KEYWORDS = {"color", "colour", "colors", "c", "fc", "ec", "facecolor", "e
 NEUTRAL_COLOURS = re.compile(r"(C\d|k|w|black|white|gr[ae]y|none|0?\.\d+|1(\.0*)?|0)")
 
 _NOT_RE_RUN = "executed before the convention existed; not re-executed by the 0.3.0 wave"
-_RE_RUN_BY_LEAD = "executed before the convention existed; the lead re-executes it in the 0.3.0 wave"
 # chapter number -> (its stored run: "executed date code-hash prefix", {convention: reason})
 CONVENTION_EXEMPTIONS = {
-    "01": ("2026-11-28 3b157c764e48", {"seeds": _RE_RUN_BY_LEAD, "timing": _RE_RUN_BY_LEAD, "cell ids": _RE_RUN_BY_LEAD}),
-    "02": ("2026-11-28 aca1637ac360", {"timing": _RE_RUN_BY_LEAD, "colours": _RE_RUN_BY_LEAD,
-                                       "cell ids": _RE_RUN_BY_LEAD}),
-    "03": ("2026-11-28 0f6d60f9b4e0", {"timing": _RE_RUN_BY_LEAD, "cell ids": _RE_RUN_BY_LEAD}),
-    "04": ("2026-11-28 6b5e2ce0d275", {"seeds": _RE_RUN_BY_LEAD, "cell ids": _RE_RUN_BY_LEAD}),
-    "05": ("2026-11-28 4f5a69aecc41", {"seeds": _RE_RUN_BY_LEAD, "timing": _RE_RUN_BY_LEAD, "cell ids": _RE_RUN_BY_LEAD}),
-    "06": ("2026-11-28 d8d1a963dacf", {"seeds": _RE_RUN_BY_LEAD, "timing": _RE_RUN_BY_LEAD, "cell ids": _RE_RUN_BY_LEAD}),
     "07": ("2026-11-28 23ce72eccc15", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
     "08": ("2026-11-28 09d5d1ab0d96", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
     "09": ("2026-11-28 2f36ccc00a12", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "colours": _NOT_RE_RUN}),
