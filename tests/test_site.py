@@ -98,6 +98,14 @@ def test_the_menus_work_on_a_phone_and_pages_fit_its_width(built):
     assert not result["problems"], "\n".join(f"{page}: {p}" for page, ps in result["problems"].items() for p in ps)
 
 
+def test_no_slide_of_any_deck_is_taller_than_the_slide(built):
+    reason = browser.unavailable()
+    if reason:
+        _unavailable(reason)
+    found = browser.check_decks(built["out"], [f"slides/{p.stem}.html" for p in chapters(REPO)])
+    assert not found, "\n".join(f"{deck}: {p}" for deck, ps in found.items() for p in ps)
+
+
 def test_the_site_tab_titles_colour_mode_and_question_bank(built):
     html = built["out"]
     assert "<title>Recurrent Neural Networks with Keras</title>" in (html / "index.html").read_text(encoding="utf-8")

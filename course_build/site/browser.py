@@ -341,3 +341,44 @@ def check_phone(html_dir, start: str, pages_to_check=()) -> dict:
         finally:
             context.close()
     return result
+
+
+_SLIDE_OVERFLOW = """async () => {
+  for (let i = 0; i < 200 && document.body.dataset.slidesFitted !== "yes"; i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+  const out = [];
+  const slides = Reveal.getSlides();
+  for (let i = 0; i < slides.length; i++) {
+    Reveal.slide(i);
+    await new Promise(r => requestAnimationFrame(() => r()));
+    const s = slides[i];
+    const extra = s.scrollHeight - s.clientHeight;
+    if (extra > 2) out.push(`slide ${i + 1} of ${slides.length} is ${extra} px taller than the slide: `
+                            + (s.querySelector('h1, h2, h3')?.textContent || s.textContent).trim().slice(0, 60));
+  }
+  return out;
+}"""
+
+
+def check_decks(html_dir, decks) -> dict:
+    """``{deck: [problems]}``: every slide of each deck (paths relative to ``html_dir``) that is taller than the
+    slide (its content would be cut or scroll), measured in headless Chromium after MathJax and the figures."""
+    from playwright.sync_api import sync_playwright
+
+    found = {}
+    with _Server(Path(html_dir)) as server, sync_playwright() as playwright, \
+            tempfile.TemporaryDirectory(prefix="course-chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS, viewport=DESKTOP)
+        try:
+            page = context.new_page()
+            for deck in decks:
+                page.goto(server.url + deck, wait_until="load")
+                problems = page.evaluate(_SLIDE_OVERFLOW)
+                if problems:
+                    found[deck] = problems
+        finally:
+            context.close()
+    return found
