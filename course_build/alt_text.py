@@ -13,6 +13,9 @@ import ast
 import re
 
 _PANELS = re.compile(r"with (\d+) Axes")
+GAP = "\x00"  # where an f-string's formatted value was: unknown without running the cell
+_DANGLING = re.compile(r"(\s+\b(of|for|by|at|per|and|or|with|in|on|to|from|than|vs\.?))+\s*$", re.IGNORECASE)
+_WITH_GAP = re.compile(r"(\b[\w_]+\s*=\s*)?[\"'‘“]?" + GAP + r"[\"'’”]?")
 _TITLE_CALLS = {"set_title": "title", "title": "title", "suptitle": "title", "set_xlabel": "x", "xlabel": "x",
                 "set_ylabel": "y", "ylabel": "y"}
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
@@ -22,8 +25,57 @@ def _text_of(node) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values)
+        return without_gaps("".join(v.value if isinstance(v, ast.Constant) else GAP for v in node.values))
     return None
+
+
+def _split_top(text: str) -> list:
+    """``[(clause, separator after it)]``: ``text`` cut at ", ", "; " and ": " outside brackets."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(text):
+        char = text[index]
+        depth += char in "([" and 1 or (char in ")]" and -1 or 0)
+        if depth == 0 and char in ",;:" and text[index + 1: index + 2] in (" ", ""):
+            parts.append((text[start:index], char))
+            start = index = index + 1
+            continue
+        index += 1
+    parts.append((text[start:], ""))
+    return parts
+
+
+def _clause(text: str) -> str | None:
+    """A clause with its unknown values taken out, or None when too little of it is left to say anything."""
+    if GAP not in text:
+        return text.strip()
+    left = _DANGLING.sub("", " ".join(_WITH_GAP.sub("", text).split())).strip()
+    return left if len(re.findall(r"[A-Za-z][\w-]*", left)) >= 2 else None
+
+
+def without_gaps(text: str) -> str:
+    """A title or label from an f-string, without the values only a run would know: the clauses (between commas,
+    semicolons, colons, or in brackets) that held one are kept when enough words are left, dropped otherwise; the
+    whole text is dropped ("") when its leading clause goes. ``"Accuracy, seed {seed}"`` -> ``"Accuracy"``,
+    ``"Forecasts (seed {seed})"`` -> ``"Forecasts"``, ``"Seed {s}, unit {u}: ..."`` -> ``""``."""
+    if GAP not in text:
+        return text
+
+    def bracket(match):
+        kept = [c for c in (_clause(c) for c, _ in _split_top(match.group(1))) if c]
+        return f"({', '.join(kept)})" if kept else ""
+
+    previous = None
+    while previous != text:  # innermost brackets first
+        previous, text = text, re.sub(r"\(([^()]*" + GAP + r"[^()]*)\)", bracket, text)
+    out = []
+    for index, (clause, separator) in enumerate(_split_top(text)):
+        kept = _clause(clause)
+        if index == 0 and not kept:
+            return ""
+        if kept:
+            out.append(kept + separator)
+    text = " ".join(out).strip().rstrip(",;:").strip()
+    return re.sub(r"\s+([,;:)])", r"\1", re.sub(r"[,;:]\s*\(", " (", text))
 
 
 def plain(text: str) -> str:

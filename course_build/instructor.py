@@ -41,6 +41,9 @@ HEAVY_SECTION_S = 30.0  # a section whose cells computed longer than this is sho
 LIVE_CODE_TAG = "live-code"  # a code cell tagged so is listed for live-coding
 _FIELD = r"\*\*{}\*\*\s*(.+?)(?:\n\s*\n|\n\*\*|\Z)"
 _ITEM = re.compile(r"^\s*(\d+)\.\s+", re.MULTILINE)
+# An exam section: a ``##`` heading naming the exam anywhere ("Exam question: ...", "Exam-style summary: ...",
+# "The exam answer: ..."), not only at its start.
+EXAM_HEADING = re.compile(r"\bexam\b", re.IGNORECASE)
 _DETAILS = re.compile(r"<details>\s*<summary>.*?</summary>(.*?)</details>", re.DOTALL | re.IGNORECASE)
 
 
@@ -88,6 +91,11 @@ def slug(text: str) -> str:
     """The anchor MyST (and GitHub) give a heading: its words lower-cased, punctuation dropped, spaces as hyphens."""
     text = re.sub(r"[`*$\\]", "", text).strip().lower()
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def is_exam_heading(heading: str) -> bool:
+    """Whether a ``##`` heading opens a chapter's exam section (the word "exam" anywhere, "example" not)."""
+    return EXAM_HEADING.search(heading) is not None
 
 
 def _seconds(cell) -> float:
@@ -145,7 +153,7 @@ def chapter_info(path) -> Chapter:
                 current.live.append("tagged cell")
     review_text = "\n".join(l for h, ls in texts.items() if h.lower().startswith("review questions") for l in ls)
     exam = next((Question("exam", h, "\n".join(ls).strip()) for h, ls in texts.items()
-                 if h.lower().startswith("exam")), None)
+                 if is_exam_heading(h)), None)
     exercises = exercises_by_chapter([path]).get(path.name, [])
     return Chapter(
         number=row["number"], title=row["title"], file=row["file"], summary=row["summary"],

@@ -19,7 +19,7 @@ import re
 import shutil
 from pathlib import Path
 
-from course_build.alt_text import IMAGE_TYPES, alt_texts
+from course_build.alt_text import IMAGE_TYPES, alt_texts, plain
 
 CDN_REVEAL = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.0"
 CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
@@ -113,10 +113,83 @@ def _output_html(output, alt: str | None) -> str:
     return ""
 
 
+# Fitting a slide (1280x800 at reveal.js's scale, font 0.62em): estimated heights in px, and the budget per slide.
+SLIDE_BUDGET_PX = 640
+FOLD_CODE_LINES = 12  # a longer code cell is folded (its first lines shown, the rest on a click)
+_TEXT_LINE_PX, _CHARS_PER_LINE, _CODE_LINE_PX, _OUTPUT_MAX_PX, _FIGURE_MAX_PX = 34, 85, 23, 250, 380
+_NBVAL = re.compile(r"^[ \t]*# NBVAL_[A-Z_]+[ \t]*\n?", re.MULTILINE)
+
+
+def _png_size(payload: str):
+    """(width, height) of a base64 PNG from its header, or None."""
+    try:
+        head = base64.b64decode(payload.strip()[:48])
+    except ValueError:
+        return None
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _estimate(kind: str, text: str, source: str = "", outputs=()) -> float:
+    """Roughly how tall a block is on the slide (px): text by its wrapped lines, code by its (folded) lines, an
+    output by its lines up to its scroll box, a figure scaled to fit the slide."""
+    if kind == "markdown":
+        height = 0.0
+        for line in source.splitlines():
+            if _HEADING.match(line):
+                height += 70
+            elif line.strip():
+                height += _TEXT_LINE_PX * max(1, -(-len(line) // _CHARS_PER_LINE))
+        return height + 10 * source.count("\n\n")
+    lines = source.count("\n") + 1
+    height = 30 + _CODE_LINE_PX * min(lines, FOLD_CODE_LINES + 1)
+    for output in outputs:
+        data = output.get("data", {})
+        if "image/png" in data:
+            payload = "".join(data["image/png"]) if isinstance(data["image/png"], list) else data["image/png"]
+            size = _png_size(payload) or (1000, 600)
+            height += 20 + min(_FIGURE_MAX_PX, size[1] * min(1.0, 1180 / max(size[0], 1)))
+        elif any(m in data for m in IMAGE_TYPES):
+            height += 20 + _FIGURE_MAX_PX
+        elif output.get("output_type") == "stream" and output.get("name") != "stderr" or "text/plain" in data:
+            text_out = "".join(output.get("text", "")) or "".join(data.get("text/plain", ""))
+            height += 20 + min(_OUTPUT_MAX_PX, 20 * (text_out.count("\n") + 1))
+        elif "text/html" in data:
+            height += _OUTPUT_MAX_PX
+    return height
+
+
+def _merged(outputs) -> list:
+    """Consecutive stream outputs of the same stream as one (as Jupyter shows them), so they share one box."""
+    merged = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and output.get("output_type") == "stream" and last.get("output_type") == "stream"
+                and output.get("name") == last.get("name")):
+            merged[-1] = {**last, "text": "".join(last.get("text", "")) + "".join(output.get("text", ""))}
+        else:
+            merged.append(output)
+    return merged
+
+
+def _code_html(source: str) -> str:
+    """A code cell on a slide: without the test markers; a long one folded after its first lines."""
+    source = _NBVAL.sub("", source).rstrip("\n")
+    lines = source.split("\n")
+    if len(lines) <= FOLD_CODE_LINES + 1:
+        return f'<pre><code class="language-python">{html.escape(source)}</code></pre>'
+    head, rest = "\n".join(lines[:FOLD_CODE_LINES]), "\n".join(lines[FOLD_CODE_LINES:])
+    return (f'<pre><code class="language-python">{html.escape(head)}</code></pre>'
+            f'<details class="more-code"><summary>{len(lines) - FOLD_CODE_LINES} more lines of code</summary>'
+            f'<pre><code class="language-python">{html.escape(rest)}</code></pre></details>')
+
+
 def slides_of(nb) -> list:
-    """The deck's slides: a list of dicts ``{"html": [...], "notes": [...]}``, one per slide."""
+    """The deck's slides: a list of dicts ``{"html": [...], "notes": [...]}``, one per slide. A slide whose
+    estimated height passes :data:`SLIDE_BUDGET_PX` continues on a new slide under the same heading."""
     alts = alt_texts(nb)
-    slides = [{"html": [], "notes": []}]
+    slides = [{"html": [], "notes": [], "height": 0.0, "heading": ""}]
     for index, cell in enumerate(nb["cells"]):
         kind, source = cell.get("cell_type"), "".join(cell.get("source", ""))
         slide_type = _slide_type(cell)
@@ -125,20 +198,40 @@ def slides_of(nb) -> list:
         if kind == "markdown":
             parts = _segments(source) if slide_type in (None, "") else [(slide_type in ("slide", "subslide"), source)]
         elif kind == "code":
-            body = [f'<pre><code class="language-python">{html.escape(source)}</code></pre>']
-            images = 0
-            for output in cell.get("outputs", []):
+            body = [_code_html(source)]
+            images, texts = 0, []  # consecutive text outputs share one scroll box
+            for output in _merged(cell.get("outputs", [])):
                 data = output.get("data", {})
                 is_image = any(m in data for m in IMAGE_TYPES)
-                body.append(_output_html(output, alts.get((index, images)) if is_image else None))
+                rendered_output = _output_html(output, alts.get((index, images)) if is_image else None)
+                if is_image:
+                    if texts:
+                        body.append(f'<div class="outputs">{"".join(texts)}</div>')
+                        texts = []
+                    body.append(rendered_output)
+                elif rendered_output:
+                    texts.append(rendered_output)
                 images += is_image
+            if texts:
+                body.append(f'<div class="outputs">{"".join(texts)}</div>')
             parts = [(slide_type in ("slide", "subslide"), "\n".join(b for b in body if b))]
         else:
             continue
         for opens, text in parts:
             rendered = _markdown(text) if kind == "markdown" else text
+            height = 0.0 if slide_type == "notes" else (
+                _estimate("markdown", "", text) if kind == "markdown" else
+                _estimate("code", "", _NBVAL.sub("", source), _merged(cell.get("outputs", []))))
             if opens and (slides[-1]["html"] or slides[-1]["notes"]):
-                slides.append({"html": [], "notes": []})
+                slides.append({"html": [], "notes": [], "height": 0.0, "heading": ""})
+            elif slides[-1]["html"] and slides[-1]["height"] + height > SLIDE_BUDGET_PX:
+                heading = slides[-1]["heading"]
+                slides.append({"html": [f"<h3>{heading} (continued)</h3>"] if heading else [], "notes": [],
+                               "height": 60.0 if heading else 0.0, "heading": heading})
+            if opens and kind == "markdown":
+                first = text.strip().splitlines()[0] if text.strip() else ""
+                slides[-1]["heading"] = html.escape(plain(first.lstrip("#").strip())) if _HEADING.match(first) else ""
+            slides[-1]["height"] += height
             if slide_type == "notes":
                 slides[-1]["notes"].append(rendered)
             elif slide_type == "fragment":
@@ -153,12 +246,35 @@ STYLE = """
 .reveal .slides section { height: 100%; overflow-y: auto; font-size: 0.62em; }
 .reveal h1 { font-size: 1.9em; } .reveal h2 { font-size: 1.5em; } .reveal h3 { font-size: 1.2em; }
 .reveal pre { width: 100%; font-size: 0.75em; box-shadow: none; }
-.reveal pre code { max-height: 420px; }
-.reveal pre.output { background: #f4f4f4; color: #222; padding: 0.4em; max-height: 360px; overflow: auto; white-space: pre-wrap; }
-.reveal img.figure { max-height: 460px; background: white; }
+.reveal pre code { max-height: 320px; }
+.reveal pre.output { background: #f4f4f4; color: #222; padding: 0.4em; max-height: 250px; overflow: auto; white-space: pre-wrap; }
+.reveal img.figure { max-height: 380px; max-width: 100%; object-fit: contain; background: white; cursor: zoom-in; }
+.reveal details.more-code > summary { font-size: 0.7em; cursor: pointer; color: #555; }
+.reveal .output.html { max-height: 250px; overflow: auto; }
+.reveal div.outputs { max-height: 260px; overflow: auto; }
+.reveal div.outputs pre.output { max-height: none; margin: 0; }
 .reveal table { font-size: 0.8em; }
 .back-link { position: fixed; left: 1em; bottom: 0.5em; font-size: 14px; z-index: 30; font-family: sans-serif; }
 """
+
+
+# What the size estimate of slides_of misses (a long table, math): a slide still taller than the slide is scaled
+# down to fit (CSS zoom, not below 45 %) once MathJax and the figures are in.
+FIT_SCRIPT = """(async () => {
+  await new Promise(r => Reveal.isReady() ? r() : Reveal.on('ready', r));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+  const fit = () => Reveal.getSlides().forEach(s => {
+    s.style.zoom = '';
+    const hidden = !s.classList.contains('present');
+    if (hidden) { s.style.display = 'block'; s.style.visibility = 'hidden'; }
+    const ratio = s.clientHeight / s.scrollHeight;
+    if (ratio < 1) s.style.zoom = Math.max(0.45, ratio * 0.98).toFixed(3);
+    if (hidden) { s.style.display = ''; s.style.visibility = ''; }
+  });
+  fit();
+  document.body.dataset.slidesFitted = 'yes';
+})();"""
 
 
 def deck_html(nb, title: str, assets: str | None, back_link: str | None = None) -> str:
@@ -200,6 +316,7 @@ def deck_html(nb, title: str, assets: str | None, back_link: str | None = None) 
 <script src="{reveal}/plugin/highlight/highlight.js"></script>
 <script>
 Reveal.initialize(Object.assign({json.dumps(config)}, {{plugins: [RevealNotes, RevealMath.MathJax3, RevealHighlight]}}));
+{FIT_SCRIPT}
 </script>
 </body>
 </html>

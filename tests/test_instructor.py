@@ -68,6 +68,27 @@ def _checked_in_the_notebooks() -> set:
     return names
 
 
+def test_every_core_question_links_to_its_chapters_exam_section():
+    """Chapter 10 heads its exam section "The exam answer: ..."; the bank finds it like "Exam question: ..."."""
+    bank = instructor.question_bank(REPO)
+    assert "has no exam-question section" not in bank
+    for number in instructor.CORE_QUESTIONS:
+        path = next(p for p in chapters(REPO) if p.name.startswith(number))
+        exam = instructor.chapter_info(path).exam
+        assert exam is not None, f"chapter {number}: no exam section found"
+        assert f"#{instructor.slug(exam.question)})" in bank
+    assert instructor.is_exam_heading("The exam answer: how do attention and Transformers improve?")
+    assert instructor.is_exam_heading("Exam-style summary: why gradients vanish")
+    assert not instructor.is_exam_heading("An example of attention")
+
+
+def test_written_files_link_to_the_notebooks(tmp_path):
+    guide, bank = instructor.write(REPO, tmp_path)
+    text = guide.read_text()
+    first = chapters(REPO)[0]
+    assert f"notebooks/{first.name}" in text and bank.read_text().startswith("# Review-question bank")
+
+
 def test_the_guide_lists_every_registered_mistake_of_every_exercise_in_the_chapters():
     """One registry: every Mistake registered with an exercise reaches the guide, with its case and the checker's
     words (ema_states registers 6; the guide once showed 1 because chapters 00-06 kept theirs in the tests)."""

@@ -78,6 +78,51 @@ def test_every_page_and_deck_in_headless_chromium(built):
     assert screenshot.is_file() and screenshot.stat().st_size > 10_000
 
 
+def test_the_menus_work_on_a_phone_and_pages_fit_its_width(built):
+    """At 390x844 the ☰ button opens the chapter list and a link in it is followed, the Contents button opens the
+    page's sections; no page scrolls sideways or cuts a display equation; at 1280 px ☰ hides and shows the
+    sidebar. (The themes once bound a hidden second ☰ button, and none of this worked.)"""
+    reason = browser.unavailable()
+    if reason:
+        _unavailable(reason)
+    start = f"chapters/{chapters(REPO)[0].stem}.html"
+    to_check = ["index.html", "results.html", "review-questions.html", "contributing.html"] + [
+        f"chapters/{p.stem}.html" for p in chapters(REPO)]
+    result = browser.check_phone(built["out"], start, to_check)
+    steps = "\n".join(result["menu"])
+    assert "☰: open" in steps and result["followed"] and "/chapters/" in result["followed"], steps
+    assert result["followed"].split("/")[-1] != start.split("/")[-1], steps
+    assert "Contents: open" in steps and "sections visible in Contents: 0" not in steps, steps
+    assert "hidden after a click True, shown after another True" in steps, steps
+    assert "page error" not in steps, steps
+    assert not result["problems"], "\n".join(f"{page}: {p}" for page, ps in result["problems"].items() for p in ps)
+
+
+def test_no_slide_of_any_deck_is_taller_than_the_slide(built):
+    reason = browser.unavailable()
+    if reason:
+        _unavailable(reason)
+    found = browser.check_decks(built["out"], [f"slides/{p.stem}.html" for p in chapters(REPO)])
+    assert not found, "\n".join(f"{deck}: {p}" for deck, ps in found.items() for p in ps)
+
+
+def test_the_site_tab_titles_colour_mode_and_question_bank(built):
+    html = built["out"]
+    assert "<title>Recurrent Neural Networks with Keras</title>" in (html / "index.html").read_text(encoding="utf-8")
+    page = (html / "chapters" / f"{chapters(REPO)[0].stem}.html").read_text(encoding="utf-8")
+    assert 'localStorage.getItem("mode") || "auto"' in page  # the OS colour preference is followed
+    assert page.count("primary-toggle") == 1, "one ☰ button per page (a hidden second one broke the menu)"
+    assert "NBVAL_" not in page, "test markers are hidden from learners"
+    bank = (html / "review-questions.html").read_text(encoding="utf-8")
+    assert "has no exam-question section" not in bank
+    from course_build import instructor
+
+    for number in instructor.CORE_QUESTIONS:  # each core question links to its chapter's exam section
+        path = next(p for p in chapters(REPO) if p.name.startswith(number))
+        exam = instructor.chapter_info(path).exam
+        assert exam is not None and f"{path.stem}.html#{instructor.slug(exam.question)}" in bank, number
+
+
 def test_the_browser_check_catches_what_it_is_for(tmp_path):
     """A page with a console error, a broken image, an image without alt text, raw math, a dead link and a wrong
     title is reported on every count (so a passing run means something)."""
@@ -87,16 +132,25 @@ def test_the_browser_check_catches_what_it_is_for(tmp_path):
     (tmp_path / "ok.html").write_text("<html><head><title>Fine</title><link rel='icon' href='data:,'></head>"
                                       "<body><a href='bad.html#top'>x</a></body></html>")
     (tmp_path / "bad.html").write_text(
-        "<html><head><title>Something else</title><link rel='icon' href='data:,'></head><body id='top'>"
+        "<html><head><meta charset='utf-8'><title>Something else</title><link rel='icon' href='data:,'></head><body id='top'>"
         "<p>raw $$x^2$$ here</p><img src='missing.png' alt='a figure'><img src='data:image/gif;base64,"
         "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'>"
-        "<a href='nowhere.html'>dead</a><script>console.error('boom')</script></body></html>")
+        "<img src='data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7' alt='Seed …'>"
+        "<a href='nowhere.html'>dead</a><script>console.error('boom')</script>"
+        "<img src='http://example.invalid/x.png' alt='far away'></body></html>")
+    (tmp_path / "wide.html").write_text(
+        "<html><head><title>Wide</title><link rel='icon' href='data:,'></head><body><article class='bd-article' "
+        "style='width:600px'><table><tr><td style='min-width:900px'>wide</td></tr></table>"
+        "<pre style='overflow:visible'>" + "x" * 300 + "</pre></article></body></html>")
     reports = {r.path: r for r in browser.check_site(tmp_path, titles={"bad.html": "Chapter 99"})}
     assert reports["ok.html"].problems == []
     found = "\n".join(reports["bad.html"].problems)
     for words in ("boom", "image not loaded", "without alt text", "raw math", "nowhere.html", "answers 404",
-                  "does not name 'Chapter 99'"):
+                  "does not name 'Chapter 99'", "alt text with a placeholder", "request leaves the site"):
         assert words in found, found
+    wide = "\n".join(reports["wide.html"].problems)
+    for words in ("px wide in a 600 px column", "code block overflows without a scrollbar", "wider than the window"):
+        assert words in wide, wide
 
 
 def test_site_out_writes_only_inside_out_and_never_deletes_a_folder_it_did_not_make(tmp_path, monkeypatch):

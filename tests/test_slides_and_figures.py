@@ -64,6 +64,24 @@ def test_every_stored_figure_gets_alt_text():
                      if any(k in o.get("data", {}) for k in alt_text.IMAGE_TYPES))
         texts = alt_text.alt_texts(nb)
         assert len(texts) == images and all(len(t) > 10 for t in texts.values()), path.name
+        unfilled = [t for t in texts.values() if "…" in t or alt_text.GAP in t or "{" in t]
+        assert not unfilled, f"{path.name}: alt text with a placeholder: {unfilled}"
+
+
+def test_alt_text_leaves_out_the_values_only_a_run_knows():
+    """An f-string title's formatted values are unknown to the build: the clauses holding them go, not the title."""
+    def title(code):
+        return alt_text.labels_in_code(code)["title"]
+
+    assert title('ax.set_title(f"Forecasts from every 4th origin (seed {seed})")') == ["Forecasts from every 4th origin"]
+    assert title('ax.set_title(f"Accuracy, seed {seed}")') == ["Accuracy"]
+    assert title('ax.set_title(f"Validation accuracy (one line per seed, {n} seeds)")') == [
+        "Validation accuracy (one line per seed)"]
+    assert title('ax.set_title(f"LSTM on the adding problem, T = {T} (one line per seed)")') == [
+        "LSTM on the adding problem (one line per seed)"]
+    assert title('ax.set_title(f"Seed {s}, unit {u}: one test sequence")') == []  # its leading clause was a value
+    assert title('ax.set_title(f"Log-mel (normalised) of \\"{text}\\", {wpm} wpm, 20 dB")') == [
+        "Log-mel (normalised), 20 dB"]
 
 
 def test_plot_defaults_are_colour_blind_safe():

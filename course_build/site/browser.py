@@ -54,6 +54,31 @@ _WAIT_MATHJAX = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   return !!window.MathJax;
 }"""
+# Layout at the page's viewport: tables wider than the article's content box, code blocks overflowing without a
+# scrollbar, display equations cut at the edge, and how far the document is wider than the window.
+_LAYOUT = """() => {
+  const article = document.querySelector('article.bd-article');
+  if (!article) return null;
+  const style = getComputedStyle(article);
+  const box = article.getBoundingClientRect();
+  const left = box.left + parseFloat(style.paddingLeft), right = box.right - parseFloat(style.paddingRight);
+  const scrolls = (node) => ['auto', 'scroll'].includes(getComputedStyle(node).overflowX);
+  const name = (node) => (node.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+  return {
+    column: Math.round(right - left),
+    wideTables: [...article.querySelectorAll('table')].filter(t => t.getBoundingClientRect().width > right - left + 1)
+                .map(t => `table ${Math.round(t.getBoundingClientRect().width)} px wide in a ${Math.round(right - left)} px column: ${name(t)}`),
+    cutCode: [...article.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1 && !scrolls(p))
+             .map(p => `code block overflows without a scrollbar: ${name(p)}`),
+    cutMath: [...article.querySelectorAll('mjx-container[display="true"]')]
+             .filter(m => (m.scrollWidth > m.clientWidth + 1 && !scrolls(m)) || m.getBoundingClientRect().right > window.innerWidth + 1)
+             .map(m => `display equation cut at the edge: ${name(m.querySelector('mjx-assistive-mml') || m)}`),
+    sideways: document.documentElement.scrollWidth - window.innerWidth,
+  };
+}"""
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PLACEHOLDER = re.compile(r"…|\.\.\.|\{[A-Za-z_][^{}]*\}")  # what an alt text left unfilled looks like
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$[^$\n]{0,200}\\[A-Za-z]+[^$\n]{0,200}\$")
 
 
@@ -154,11 +179,31 @@ def _check_links(links: dict, base: str, html_dir: Path) -> dict:
     return problems
 
 
+def _layout_problems(layout: dict | None, phone: bool) -> list:
+    if layout is None:
+        return []
+    problems = list(layout["cutCode"]) + list(layout["cutMath"])
+    if not phone:  # at 1280 px every table fits its column; on a phone a wide table scrolls in its own box
+        problems += layout["wideTables"]
+    if layout["sideways"] > 0:
+        problems.append(f"the page is {layout['sideways']} px wider than the window (it scrolls sideways)")
+    return problems
+
+
+def _outside(url: str, base: str) -> bool:
+    """Whether the browser asked for something that is not the local site (data: and blob: URLs are inline)."""
+    return not (url.startswith(base) or url.startswith(("data:", "blob:", "about:")))
+
+
 def check_site(html_dir, titles: dict | None = None, screenshot=None, screenshot_page: str | None = None) -> list:
-    """Open every page of the built site ``html_dir`` in headless Chromium; returns one :class:`PageReport` per page.
+    """Open every page of the built site ``html_dir`` in headless Chromium at 1280x900; returns one
+    :class:`PageReport` per page.
 
     ``titles`` maps a page (relative path) to words its ``<title>`` must contain (the chapter's title).
-    ``screenshot`` (a path) saves a picture of ``screenshot_page`` at its first figure."""
+    ``screenshot`` (a path) saves a picture of ``screenshot_page`` at its first figure. Besides errors, images,
+    math and links, each page's layout is checked (no table wider than its column, no code block or display
+    equation overflowing without a scrollbar, nothing pushing the page sideways), alt texts may not hold an
+    unfilled placeholder ("…", "{...}"), and every request must stay on 127.0.0.1."""
     from playwright.sync_api import sync_playwright
 
     html_dir = Path(html_dir)
@@ -168,10 +213,12 @@ def check_site(html_dir, titles: dict | None = None, screenshot=None, screenshot
             tempfile.TemporaryDirectory(prefix="course-chromium-") as profile:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900})
+            viewport=DESKTOP)
         try:
             page = context.new_page()
             errors = []
+            page.on("request", lambda r: errors.append(f"request leaves the site: {r.url[:100]}")
+                    if _outside(r.url, server.url) else None)
             page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
             page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})")
@@ -194,11 +241,15 @@ def check_site(html_dir, titles: dict | None = None, screenshot=None, screenshot
                         report.problems.append(f"image not loaded: {image['src'][:80]}")
                     if not image["alt"].strip():
                         report.problems.append(f"image without alt text: {image['src'][:80]}")
+                    elif PLACEHOLDER.search(image["alt"]):
+                        report.problems.append(f"alt text with a placeholder: {image['alt'][:120]!r}")
                 raw = RAW_MATH.search(state["text"])
                 if raw:
                     report.problems.append(f"raw math left in the text: {raw.group(0)[:60]!r}")
                 if state["unrendered"]:
                     report.problems.append(f"{state['unrendered']} math elements not rendered by MathJax")
+                if not relative.startswith("slides/"):
+                    report.problems += _layout_problems(page.evaluate(_LAYOUT), phone=False)
                 if relative in titles and titles[relative] not in report.title:
                     report.problems.append(f"title {report.title!r} does not name {titles[relative]!r}")
                 for link in state["links"]:
@@ -218,3 +269,116 @@ def check_site(html_dir, titles: dict | None = None, screenshot=None, screenshot
         for report in reports:
             report.problems += link_problems.get(report.path, [])
     return reports
+
+
+_OPEN_MENU = """async (which) => {
+  const button = [...document.querySelectorAll(`button.${which}`)].find(b => b.offsetParent !== null);
+  if (!button) return 'no visible button';
+  button.click();
+  for (let i = 0; i < 40; i++) {
+    const dialog = document.querySelector(`dialog[open]`);
+    if (dialog) return 'open';
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return 'nothing opened';
+}"""
+
+
+def check_phone(html_dir, start: str, pages_to_check=()) -> dict:
+    """The site on a phone (390x844): from ``start`` the ☰ button opens the chapter list, a chapter link in it is
+    followed, and the "Contents" button opens the page's sections; each of ``pages_to_check`` fits the window
+    (nothing pushes it sideways, no display equation or code block is cut). Then, at 1280 px, ☰ hides and shows
+    the sidebar. Returns ``{"menu": [...steps...], "followed": url, "problems": {page: [...]}}``."""
+    from playwright.sync_api import sync_playwright
+
+    html_dir = Path(html_dir)
+    result = {"menu": [], "followed": None, "problems": {}}
+    with _Server(html_dir) as server, sync_playwright() as playwright, \
+            tempfile.TemporaryDirectory(prefix="course-chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS, viewport=PHONE,
+            is_mobile=True, has_touch=True)
+        try:
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+            page.goto(server.url + start, wait_until="load")
+            result["menu"].append(f"☰: {page.evaluate(_OPEN_MENU, 'primary-toggle')}")
+            links = page.locator("dialog[open] nav.bd-docs-nav a.reference.internal")
+            visible = [link for link in links.all() if link.is_visible()
+                       and "/chapters/" in link.evaluate("a => a.href") and link.evaluate("a => a.href") != page.url]
+            result["menu"].append(f"chapter links visible in the menu: {len(visible)}")
+            if visible:
+                target = visible[-1]
+                href = target.get_attribute("href")
+                target.click()
+                page.wait_for_load_state("load")
+                result["followed"] = page.url
+                result["menu"].append(f"followed {href} -> {page.url[len(server.url):]}")
+                result["menu"].append(f"Contents: {page.evaluate(_OPEN_MENU, 'secondary-toggle')}")
+                sections = [a for a in page.locator("dialog[open] nav.page-toc a").all() if a.is_visible()]
+                result["menu"].append(f"sections visible in Contents: {len(sections)}")
+            for relative in pages_to_check:
+                page.goto(server.url + relative, wait_until="load")
+                page.evaluate(_WAIT_MATHJAX)
+                found = _layout_problems(page.evaluate(_LAYOUT), phone=True)
+                if found:
+                    result["problems"][relative] = found
+            page.set_viewport_size(DESKTOP)
+            page.goto(server.url + start, wait_until="load")
+            sidebar = page.locator("#pst-primary-sidebar")
+            before = sidebar.is_visible() and sidebar.bounding_box()["width"] > 0
+            toggle = page.locator("button.primary-toggle:visible")
+            toggle.click()
+            page.wait_for_timeout(400)
+            hidden = "pst-sidebar-hidden" in (sidebar.get_attribute("class") or "")
+            toggle.click()
+            page.wait_for_timeout(400)
+            shown_again = "pst-sidebar-hidden" not in (sidebar.get_attribute("class") or "")
+            result["menu"].append(f"desktop ☰: sidebar shown {before}, hidden after a click {hidden}, "
+                                  f"shown after another {shown_again}")
+            result["menu"] += errors
+        finally:
+            context.close()
+    return result
+
+
+_SLIDE_OVERFLOW = """async () => {
+  for (let i = 0; i < 200 && document.body.dataset.slidesFitted !== "yes"; i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+  const out = [];
+  const slides = Reveal.getSlides();
+  for (let i = 0; i < slides.length; i++) {
+    Reveal.slide(i);
+    await new Promise(r => requestAnimationFrame(() => r()));
+    const s = slides[i];
+    const extra = s.scrollHeight - s.clientHeight;
+    if (extra > 2) out.push(`slide ${i + 1} of ${slides.length} is ${extra} px taller than the slide: `
+                            + (s.querySelector('h1, h2, h3')?.textContent || s.textContent).trim().slice(0, 60));
+  }
+  return out;
+}"""
+
+
+def check_decks(html_dir, decks) -> dict:
+    """``{deck: [problems]}``: every slide of each deck (paths relative to ``html_dir``) that is taller than the
+    slide (its content would be cut or scroll), measured in headless Chromium after MathJax and the figures."""
+    from playwright.sync_api import sync_playwright
+
+    found = {}
+    with _Server(Path(html_dir)) as server, sync_playwright() as playwright, \
+            tempfile.TemporaryDirectory(prefix="course-chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS, viewport=DESKTOP)
+        try:
+            page = context.new_page()
+            for deck in decks:
+                page.goto(server.url + deck, wait_until="load")
+                problems = page.evaluate(_SLIDE_OVERFLOW)
+                if problems:
+                    found[deck] = problems
+        finally:
+            context.close()
+    return found
