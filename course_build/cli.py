@@ -150,9 +150,9 @@ def cmd_results(args) -> int:
     try:
         if args.compare:
             stored = _stored_copy(args.compare)
-            rows, ok = report.compare(stored, args.compare)
+            rows, ok = report.compare_copy(stored, args.compare)
             print(f"your copy: {args.compare}\ncourse's stored results: {stored.name}\n")
-            print(report.compare_text(rows))
+            print(report.compare_copy_text(rows))
             print("\nevery result reproduced" if ok else "\nsome results differ from the course's (see 'verdict')")
             return 0 if ok else 1
         paths = [Path(p) for p in args.notebooks] or _default_notebooks()

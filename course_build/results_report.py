@@ -209,7 +209,7 @@ def ledger_problems(ledger: dict, declared: dict, chapters=None) -> list:
 # A learner's copy against the stored results
 # ------------------------------------------------------------------------------------------------------
 
-def compare(stored, mine) -> tuple:
+def compare_copy(stored, mine) -> tuple:
     """Compare a learner's executed copy of a chapter with the stored results.
 
     Returns (rows, all_reproduced): one row per stored result with the stored value, the learner's, and a
@@ -233,7 +233,7 @@ def compare(stored, mine) -> tuple:
     return rows, ok
 
 
-def compare_text(rows) -> str:
+def compare_copy_text(rows) -> str:
     header = ("result", "setting", "course", "yours", "target", "verdict")
     body = [(r.title, r.label_text(), r.value_text(), other.value_text() if other else "-", r.target_text(), verdict)
             for r, other, verdict in rows]

@@ -1,6 +1,6 @@
 """The learner's progress: which exercises passed, failed or are not attempted yet, kept on this machine only.
 
-Every checker call (:func:`course_utils.exercises.check`) calls :func:`record` once with the exercise's name and
+Every checker call (:func:`course_utils.exercises.check`) calls :func:`log_attempt` once with the exercise's name and
 the outcome. The outcomes go to a small JSON file in the course's cache directory
 (``<cache dir>/progress.json``; ``COURSE_PROGRESS_FILE`` names another file, which the test suite and the notebook
 runner use so they never touch a learner's file). Nothing leaves the machine. ``python3 course.py progress``
@@ -9,7 +9,7 @@ prints one table per chapter (:func:`report`).
 Records are never destroyed:
 
 * Reading (:func:`load`, :func:`report`) only reads: a damaged file is reported, never renamed or rewritten.
-* :func:`record` reads, changes and writes the file under a lock (``<file>.lock``, ``fcntl.flock`` where
+* :func:`log_attempt` reads, changes and writes the file under a lock (``<file>.lock``, ``fcntl.flock`` where
   available), so checkers running in several kernels at once do not lose each other's updates; the new file
   replaces the old one atomically.
 * A damaged file (not JSON, the wrong shape, a record with wrong types) is copied, before anything is written,
@@ -150,15 +150,15 @@ def _say(message: str) -> None:
     print(f"progress: {message}", file=sys.stderr)
 
 
-def record(exercise: str, status: str, path=None) -> None:
+def log_attempt(exercise: str, status: str, path=None) -> None:
     """Note that the checker of ``exercise`` just reported ``status`` (passed / failed / not attempted).
 
     Raises ValueError for an exercise name that is not text or an unknown status (a programming error). Never
     raises for the file: progress is a convenience, and a checker must work whatever happens to the file."""
     if not isinstance(exercise, str) or not exercise:
-        raise ValueError(f"progress.record: the exercise name must be non-empty text, got {exercise!r}")
+        raise ValueError(f"progress.log_attempt: the exercise name must be non-empty text, got {exercise!r}")
     if status not in STATUSES:
-        raise ValueError(f"progress.record: status must be one of {', '.join(STATUSES)}, got {status!r}")
+        raise ValueError(f"progress.log_attempt: status must be one of {', '.join(STATUSES)}, got {status!r}")
     path = Path(path or progress_file())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

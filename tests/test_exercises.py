@@ -94,7 +94,7 @@ def test_unknown_exercise_lists_known_ones():
 
 
 def test_compare_reports_nan_and_shape():
-    assert "nan" in exercises.compare(np.zeros(3), np.array([0, np.nan, 0]))
-    assert "shape" in exercises.compare(np.zeros((2, 3)), np.zeros(3))
-    assert exercises.compare((np.zeros(2), 1.0), (np.zeros(2), 1.0)) is None
-    assert "tuple of 2" in exercises.compare((np.zeros(2), 1.0), np.zeros(2))
+    assert "nan" in exercises.mismatch(np.zeros(3), np.array([0, np.nan, 0]))
+    assert "shape" in exercises.mismatch(np.zeros((2, 3)), np.zeros(3))
+    assert exercises.mismatch((np.zeros(2), 1.0), (np.zeros(2), 1.0)) is None
+    assert "tuple of 2" in exercises.mismatch((np.zeros(2), 1.0), np.zeros(2))

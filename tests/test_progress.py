@@ -50,7 +50,7 @@ def test_report_is_one_table_per_chapter(tmp_path, monkeypatch):
     from course_build.readme import chapters
 
     monkeypatch.setenv(progress.PROGRESS_VAR, str(tmp_path / "p.json"))
-    progress.record("rnn_step", "passed")
+    progress.log_attempt("rnn_step", "passed")
     text = progress.report(chapters(Path(__file__).resolve().parent.parent))
     assert "02_rnn_forward_pass.ipynb" in text and "rnn_step" in text
     line = next(l for l in text.splitlines() if l.strip().startswith("rnn_step"))
@@ -75,7 +75,7 @@ def test_every_damaged_file_is_kept_under_its_own_name(tmp_path, monkeypatch, ca
     monkeypatch.setenv(progress.PROGRESS_VAR, str(target))
     for n in range(2):
         target.write_text(f"damaged number {n}")
-        progress.record("ema_states", "passed")
+        progress.log_attempt("ema_states", "passed")
     kept = sorted(tmp_path.glob("p.json.damaged-*"))
     assert sorted(p.read_text() for p in kept) == ["damaged number 0", "damaged number 1"]
     assert progress.load()["ema_states"]["status"] == "passed"
@@ -95,7 +95,7 @@ def test_a_file_that_cannot_be_read_is_left_alone(tmp_path, monkeypatch, capsys)
         return real(self)
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    progress.record("ema_states", "passed", target)
+    progress.log_attempt("ema_states", "passed", target)
     assert "cannot be read" in capsys.readouterr().err
     monkeypatch.undo()
     assert list(progress.load(target)) == ["rnn_step"]  # not overwritten with a single record
@@ -106,7 +106,7 @@ RECORDER = """
 import sys
 from course_utils import progress
 for _ in range(int(sys.argv[2])):
-    progress.record("ema_states", "failed", sys.argv[1])
+    progress.log_attempt("ema_states", "failed", sys.argv[1])
 """
 
 
@@ -135,12 +135,12 @@ def test_records_of_the_wrong_type_are_refused_clearly_and_the_valid_ones_kept(t
     assert "passed_once 'no'" in progress.problem(target)
     text = progress.report([], target)
     assert "damaged" in text
-    progress.record("ema_states", "passed", target)  # no TypeError, and later records keep working
-    progress.record("ema_states", "failed", target)
+    progress.log_attempt("ema_states", "passed", target)  # no TypeError, and later records keep working
+    progress.log_attempt("ema_states", "failed", target)
     entry = progress.load(target)["ema_states"]
     assert entry["attempts"] == 2 and entry["passed_once"] is True and progress.problem(target) is None
     assert progress.load(target)["rnn_step"] == good
     with pytest.raises(ValueError, match="status must be one of"):
-        progress.record("ema_states", "yes", target)
+        progress.log_attempt("ema_states", "yes", target)
     with pytest.raises(ValueError, match="exercise name"):
-        progress.record(3, "passed", target)
+        progress.log_attempt(3, "passed", target)

@@ -111,9 +111,9 @@ def test_compare_a_learners_copy_with_the_stored_results(tmp_path):
                             Result("ppl", [5.0, 5.2, 5.1], [0, 1, 2]))
     mine = _notebook_with(tmp_path / "99_mine.ipynb", Result("acc", [0.97], [0], {}, ">= 0.98"),
                           Result("ppl", [5.3], [0]))
-    rows, ok = results_report.compare(stored, mine)
+    rows, ok = results_report.compare_copy(stored, mine)
     assert [verdict for _, _, verdict in rows] == ["differs", "reproduced"] and not ok
-    assert "differs" in results_report.compare_text(rows)
+    assert "differs" in results_report.compare_copy_text(rows)
 
 
 def test_cli_results_lists_recorded_results_and_rejects_a_non_notebook(tmp_path):

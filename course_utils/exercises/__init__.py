@@ -12,7 +12,7 @@ import pkgutil
 from course_utils.exercises._calling import CaseTimeout
 from course_utils.exercises.framework import (
     DEFAULT_TIME_LIMIT, FAILED, FUNCTION, JUDGES, NOT_ATTEMPTED, PASSED, REGISTRY, Case, Exercise, Mistake, Report,
-    Variant, check, compare, evaluate, get, register, show_solution, solution,
+    Variant, check, mismatch, evaluate, get, register, show_solution, solution,
 )
 from course_utils.exercises.models import MODEL  # registers the judge of the exercises that build a Keras model
 
@@ -24,5 +24,5 @@ for _topic in TOPICS:
 __all__ = [
     "Case", "Exercise", "Mistake", "Report", "Variant", "CaseTimeout", "DEFAULT_TIME_LIMIT", "REGISTRY", "PASSED",
     "FAILED", "NOT_ATTEMPTED", "TOPICS", "FUNCTION", "MODEL", "JUDGES",
-    "check", "compare", "evaluate", "get", "register", "show_solution", "solution",
+    "check", "mismatch", "evaluate", "get", "register", "show_solution", "solution",
 ]

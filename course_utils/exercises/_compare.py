@@ -28,7 +28,7 @@ def tolerances(got_dtype, expected, atol: float, rtol: float) -> tuple:
     return max(atol, eps * scale), max(rtol, eps)
 
 
-def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
+def mismatch(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
     """Return None when ``got`` matches ``expected``, else a sentence saying what differs and where.
 
     A list is accepted where a tuple is expected and the other way round; the tolerances widen for a float32
@@ -42,7 +42,7 @@ def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
             length = len(got) if isinstance(got, (tuple, list)) else f"not a {kind}"
             return f"{where} should be a {kind} of {len(expected)} items, got {length}"
         for index, (e, g) in enumerate(zip(expected, got)):
-            problem = compare(e, g, atol, rtol, where=f"{where}[{index}]")
+            problem = mismatch(e, g, atol, rtol, where=f"{where}[{index}]")
             if problem:
                 return problem
         return None

@@ -39,7 +39,7 @@ import numpy as np
 
 from course_utils import progress as _progress
 from course_utils.exercises._calling import CaseTimeout, call_with_limit, calling_convention, copy_args
-from course_utils.exercises._compare import compare
+from course_utils.exercises._compare import mismatch
 
 PASSED, NOT_ATTEMPTED, FAILED = "passed", "not attempted", "failed"
 DEFAULT_TIME_LIMIT = 5.0  # seconds per checked case; check(..., time_limit=None) removes the limit
@@ -264,11 +264,11 @@ def _compare_named(expected, got, exercise) -> str | None:
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
             return f"the function should return a tuple of {len(names)} items ({', '.join(names)})"
         for name, e, g in zip(names, expected, got):
-            problem = compare(e, g, exercise.atol, exercise.rtol, where=name)
+            problem = mismatch(e, g, exercise.atol, exercise.rtol, where=name)
             if problem:
                 return problem
         return None
-    return compare(expected, got, exercise.atol, exercise.rtol)
+    return mismatch(expected, got, exercise.atol, exercise.rtol)
 
 
 def check(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT) -> Callable:
@@ -284,7 +284,7 @@ def check(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT) -
         print(f"{name}: the check was interrupted. The notebook continues with the reference solution; "
               "run the cell again to check your function.")
         return get(name).solution
-    _progress.record(name, report.status)  # the learner's progress file (never raises)
+    _progress.log_attempt(name, report.status)  # the learner's progress file (never raises)
     print(report.message)
     if report.status == FAILED:
         print("  The notebook continues with the reference solution; fix the function and run the cell again.")
