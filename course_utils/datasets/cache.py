@@ -346,18 +346,6 @@ def _remove_stale_parts(directory: Path, filename: str, locked: bool) -> None:
                 os.unlink(entry.path)
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def fetch(remote: Remote, directory=None, progress=None, timeout: float = TIMEOUT_S) -> Path:
     """Return the verified cached file for ``remote``, downloading it if needed and allowed.
 
@@ -490,4 +478,4 @@ def _record(remote, directory, path, source, sha=None, checked=None) -> None:
         _write_manifest(directory, manifest)
 
 
-from course_utils.datasets.extract import UnsafeArchiveError, safe_extract  # noqa: E402,F401  (re-exported: loaders use cache.safe_extract)
+from course_utils.datasets.extract import UnsafeArchiveError, process_alive as _alive, safe_extract  # noqa: E402,F401  (re-exported: loaders use cache.safe_extract)

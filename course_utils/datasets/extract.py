@@ -57,12 +57,13 @@ def _remove_leftovers(target: Path) -> None:
         if not entry.name.startswith(prefix):
             continue
         match = re.match(r"(\d+)\.", entry.name[len(prefix):])
-        if match and _alive(int(match.group(1))):
+        if match and process_alive(int(match.group(1))):
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (its temporary folder or file is not a leftover)."""
     if pid == os.getpid():
         return True
     try:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import shutil
 import tarfile
@@ -43,6 +44,7 @@ from pathlib import Path
 
 from course_utils import config
 from course_utils.datasets import cache
+from course_utils.datasets.sources import announce
 
 MIRROR_VAR = "COURSE_DATA_MIRROR"
 
@@ -63,12 +65,13 @@ class RealDataset:
     attribution: str
     contents: str  # what the pinned files hold, in a few words
     upstream_missing: tuple = ()  # manifest files the archive lacks (the mirror's own additions)
+    archive_suffix: str = ".tar.gz"  # what the archive is, so its content check and extraction fit ("zip": ".zip")
 
     @property
     def remote(self) -> cache.Remote:
         """The archive as a cache entry (no published checksum: its files are verified one by one instead)."""
-        suffix = ".zip" if self.archive_url.endswith(".zip") else ".tar.gz"
-        return cache.Remote(f"real-{self.name}", f"real-{self.name}-{self.pinned[:12]}{suffix}", self.archive_url,
+        return cache.Remote(f"real-{self.name}", f"real-{self.name}-{self.pinned[:12]}{self.archive_suffix}",
+                            self.archive_url,
                             description=self.title)
 
 
@@ -95,6 +98,7 @@ DATASETS = {
         "using Deep Features', KDD 2015; Sentiment Labelled Sentences, UCI Machine Learning Repository, "
         "https://doi.org/10.24432/C57604, licensed CC BY 4.0",
         "3,000 sentences (2,982 unique), 1,000 per site",
+        archive_suffix=".zip",
     ),
     "uner-en-ewt": RealDataset(
         "uner-en-ewt", "Universal NER, English EWT", "CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/",
@@ -252,6 +256,29 @@ def _store(name: str, contents: dict) -> None:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def try_load(name: str, source: str) -> tuple:
+    """``(where, contents, reason)`` for a loader's ``source``: the verified files, or (None, None, why not) when the
+    loader should fall back to its generated data. ``source="offline"`` never looks; the dataset's own name as
+    ``source`` raises :class:`DataUnavailable` instead of falling back."""
+    if source == "offline":
+        return None, None, "offline source requested"
+    try:
+        where, contents = load_files(name)
+    except DataUnavailable as error:
+        if source != "auto":
+            raise
+        return None, None, error.reason
+    return where, contents, None
+
+
+def fall_back(title: str, reason: str, loader, **kwargs):
+    """Call the generated-data ``loader`` silently and say, in one line, why ``title`` was not used and what was."""
+    with contextlib.redirect_stdout(io.StringIO()) as inner:
+        data = loader(**kwargs)
+    announce(f"{title} not used ({reason}); instead: {inner.getvalue().strip().removeprefix('data: ')}")
+    return data
 
 
 def load_files(name: str, download: bool = True) -> tuple:

@@ -23,7 +23,6 @@ All speakers are male (the upstream speaker table, :data:`SPEAKERS`); results sa
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import wave
 from dataclasses import dataclass, field
@@ -150,26 +149,16 @@ def load_recorded_digits(source: str = "auto", sample_rate: int = SAMPLE_RATE, f
     """
     check_source(source, NAME)
     sample_rate = validation.integer("sample_rate", sample_rate, minimum=1000)
-    reason = "offline source requested"
-    if source != "offline":
-        try:
-            where, contents = real.load_files(NAME)
-        except real.DataUnavailable as error:
-            if source != "auto":
-                raise
-            reason = error.reason
-        else:
-            recordings = recordings_from(contents)
-            splits = [RecordingSplit(name, [r for r in recordings if r.speaker in speakers], sample_rate)
-                      for name, speakers in (("train", TRAIN_SPEAKERS), ("validation", VALIDATION_SPEAKERS),
-                                             ("test", TEST_SPEAKERS))]
-            announce(f"Free Spoken Digit Dataset ({where}, verified): {len(splits[0])} train ({', '.join(TRAIN_SPEAKERS)}), "
-                     f"{len(splits[1])} validation ({', '.join(VALIDATION_SPEAKERS)}), {len(splits[2])} test "
-                     f"({', '.join(TEST_SPEAKERS)}) recordings at {sample_rate} Hz")
-            return RecordedDigits(*splits, source=real.DATASETS[NAME].title, where=where)
+    where, contents, reason = real.try_load(NAME, source)
+    if contents is not None:
+        recordings = recordings_from(contents)
+        splits = [RecordingSplit(name, [r for r in recordings if r.speaker in speakers], sample_rate)
+                  for name, speakers in (("train", TRAIN_SPEAKERS), ("validation", VALIDATION_SPEAKERS),
+                                         ("test", TEST_SPEAKERS))]
+        announce(f"Free Spoken Digit Dataset ({where}, verified): {len(splits[0])} train ({', '.join(TRAIN_SPEAKERS)}), "
+                 f"{len(splits[1])} validation ({', '.join(VALIDATION_SPEAKERS)}), {len(splits[2])} test "
+                 f"({', '.join(TEST_SPEAKERS)}) recordings at {sample_rate} Hz")
+        return RecordedDigits(*splits, source=real.DATASETS[NAME].title, where=where)
     from course_utils.datasets.speech import load_spoken_digits
 
-    with contextlib.redirect_stdout(io.StringIO()) as inner:
-        data = load_spoken_digits(**(fallback_args or {}))
-    announce(f"Free Spoken Digit Dataset not used ({reason}); instead: {inner.getvalue().strip().removeprefix('data: ')}")
-    return data
+    return real.fall_back("Free Spoken Digit Dataset", reason, load_spoken_digits, **(fallback_args or {}))

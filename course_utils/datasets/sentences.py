@@ -22,8 +22,6 @@ Each text's tag in :class:`.text_classification.TextSplit` is its site (``"amazo
 """
 from __future__ import annotations
 
-import contextlib
-import io
 
 import numpy as np
 
@@ -76,23 +74,13 @@ def load_sentences(source: str = "auto", split: str = "random", test_site: str =
     split = validation.option("split", split, SPLITS)
     test_site = validation.option("test_site", test_site, tuple(SITES))
     seed = validation.integer("seed", seed, minimum=0)
-    reason = "offline source requested"
-    if source != "offline":
-        try:
-            where, contents = real.load_files(NAME)
-        except real.DataUnavailable as error:
-            if source != "auto":
-                raise
-            reason = error.reason
-        else:
-            parts = [_split(p) for p in split_records(records_from(contents), split, test_site, seed)]
-            how = "random split" if split == "random" else f"by site, test on {test_site}"
-            announce(f"UCI sentiment sentences ({where}, verified; {how}): {len(parts[0])} train, "
-                     f"{len(parts[1])} validation, {len(parts[2])} test")
-            return TextClassificationData(*parts, source=f"UCI sentiment sentences ({how})")
+    where, contents, reason = real.try_load(NAME, source)
+    if contents is not None:
+        parts = [_split(p) for p in split_records(records_from(contents), split, test_site, seed)]
+        how = "random split" if split == "random" else f"by site, test on {test_site}"
+        announce(f"UCI sentiment sentences ({where}, verified; {how}): {len(parts[0])} train, "
+                 f"{len(parts[1])} validation, {len(parts[2])} test")
+        return TextClassificationData(*parts, source=f"UCI sentiment sentences ({how})")
     from course_utils.datasets.text_classification import load_reviews
 
-    with contextlib.redirect_stdout(io.StringIO()) as inner:
-        data = load_reviews(source="offline", **(fallback_args or {}))
-    announce(f"UCI sentiment sentences not used ({reason}); instead: {inner.getvalue().strip().removeprefix('data: ')}")
-    return data
+    return real.fall_back("UCI sentiment sentences", reason, load_reviews, source="offline", **(fallback_args or {}))

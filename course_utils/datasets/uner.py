@@ -20,8 +20,6 @@ Returned as :class:`.named_entities.TaggedSplit` (the generated corpus's type): 
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from collections import Counter
 from dataclasses import dataclass
 
@@ -125,24 +123,14 @@ def load_uner(source: str = "auto", fallback_args: dict | None = None):
     :class:`.real.DataUnavailable`); ``"offline"`` (the generated corpus).
     """
     check_source(source, NAME)
-    reason = "offline source requested"
-    if source != "offline":
-        try:
-            where, contents = real.load_files(NAME)
-        except real.DataUnavailable as error:
-            if source != "auto":
-                raise
-            reason = error.reason
-        else:
-            train, val = dev_holdout(parse(contents[DEV_FILE]))
-            test = [s for _, s in parse(contents[TEST_FILE])]
-            splits = [TaggedSplit.of(part) for part in (train, val, test)]
-            announce(f"UNER English EWT ({where}, verified): {len(splits[0])} train and {len(splits[1])} validation "
-                     f"sentences (dev file, split by document), {len(splits[2])} test (test file); tags PER, LOC, ORG")
-            return RealEntityData(*splits, source=real.DATASETS[NAME].title, where=where)
+    where, contents, reason = real.try_load(NAME, source)
+    if contents is not None:
+        train, val = dev_holdout(parse(contents[DEV_FILE]))
+        test = [s for _, s in parse(contents[TEST_FILE])]
+        splits = [TaggedSplit.of(part) for part in (train, val, test)]
+        announce(f"UNER English EWT ({where}, verified): {len(splits[0])} train and {len(splits[1])} validation "
+                 f"sentences (dev file, split by document), {len(splits[2])} test (test file); tags PER, LOC, ORG")
+        return RealEntityData(*splits, source=real.DATASETS[NAME].title, where=where)
     from course_utils.datasets.named_entities import load_entities
 
-    with contextlib.redirect_stdout(io.StringIO()) as inner:
-        data = load_entities(**(fallback_args or {}))
-    announce(f"UNER English EWT not used ({reason}); instead: {inner.getvalue().strip().removeprefix('data: ')}")
-    return data
+    return real.fall_back("UNER English EWT", reason, load_entities, **(fallback_args or {}))
