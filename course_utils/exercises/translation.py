@@ -155,12 +155,24 @@ def clipped_ngram_matches(hypothesis, reference, n):
 
 
 def _bleu_cases(seed: int = 0) -> list:
-    """Fixed sentences (the seed is not used: the design has no random part)."""
+    """Fixed sentences (the seed is not used: the design has no random part). Each case changes one thing, and the
+    sentences of a case have equal lengths unless the case is about the total, so each typical mistake fails on the
+    case that isolates it (the order matters: a mistake is reported on the first case where it differs)."""
     return [
-        Case("identical sentences", "the counting: every n-gram of the hypothesis matches",
-             {"hypothesis": "5 de marzo de 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 1}),
-        Case("a repeated word", "the clipping: 'de' three times in the hypothesis but twice in the reference counts twice",
-             {"hypothesis": "de de de marzo".split(), "reference": "de marzo de 2024".split(), "n": 1}),
+        Case("identical sentences", "the counting: every n-gram of the hypothesis matches (no word repeats here)",
+             {"hypothesis": "dentro de 5 horas".split(), "reference": "dentro de 5 horas".split(), "n": 1}),
+        Case("another word order", "that an n-gram matches wherever it occurs in the reference, not only at the "
+             "same position", {"hypothesis": "el lunes 5 de marzo".split(), "reference": "5 de marzo , lunes".split(),
+                               "n": 1}),
+        Case("a word repeated in both", "that n-grams are counted as tokens, every occurrence: 'de' twice in both "
+             "sentences matches twice (a set of n-grams counts it once)",
+             {"hypothesis": "5 de mayo de 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 1}),
+        Case("a word repeated in the hypothesis", "the clipping: 'de' three times in the hypothesis but twice in the "
+             "reference matches twice", {"hypothesis": "de de de marzo".split(),
+                                         "reference": "de marzo de 2024".split(), "n": 1}),
+        Case("a word repeated in the reference", "that the matches are the hypothesis's n-grams: 'de' once in the "
+             "hypothesis but twice in the reference matches once",
+             {"hypothesis": "5 de marzo del 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 1}),
         Case("bigrams", "the n-grams: consecutive pairs of tokens, counted in the hypothesis",
              {"hypothesis": "5 de mayo de 2024".split(), "reference": "5 de marzo de 2024".split(), "n": 2}),
         Case("a longer reference", "the denominator: the number of n-grams of the hypothesis, not of the reference",
@@ -170,21 +182,75 @@ def _bleu_cases(seed: int = 0) -> list:
     ]
 
 
+def _ngrams(tokens, n) -> list:
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
 def _bleu_unclipped(hypothesis, reference, n):
-    grams = [tuple(hypothesis[i:i + n]) for i in range(len(hypothesis) - n + 1)]
-    in_reference = {tuple(reference[i:i + n]) for i in range(len(reference) - n + 1)}
+    """Mistake: every hypothesis n-gram found anywhere in the reference matches, however often it repeats."""
+    grams, in_reference = _ngrams(hypothesis, n), set(_ngrams(reference, n))
     return sum(gram in in_reference for gram in grams), len(grams)
 
 
+def _bleu_reference_side(hypothesis, reference, n):
+    """Mistake: the loop runs over the reference's n-grams, counting those found anywhere in the hypothesis (no
+    clipping): a reference n-gram repeated more often than in the hypothesis matches too often."""
+    in_hypothesis = set(_ngrams(hypothesis, n))
+    return sum(gram in in_hypothesis for gram in _ngrams(reference, n)), len(_ngrams(hypothesis, n))
+
+
+def _bleu_types(hypothesis, reference, n):
+    """Mistake: sets of n-grams (types) instead of counts: a repeated n-gram counts once, in matches and total."""
+    hyp = set(_ngrams(hypothesis, n))
+    return len(hyp & set(_ngrams(reference, n))), len(hyp)
+
+
+def _bleu_type_matches(hypothesis, reference, n):
+    """Mistake: the matches from sets of n-grams (types), the total from the tokens."""
+    return len(set(_ngrams(hypothesis, n)) & set(_ngrams(reference, n))), len(_ngrams(hypothesis, n))
+
+
+def _bleu_same_position(hypothesis, reference, n):
+    """Mistake: an n-gram matches only the reference's n-gram at the same position."""
+    grams = _ngrams(hypothesis, n)
+    return sum(h == r for h, r in zip(grams, _ngrams(reference, n))), len(grams)
+
+
 def _bleu_reference_total(hypothesis, reference, n):
+    """Mistake: the total is the number of the reference's n-grams (a recall, not a precision)."""
     return clipped_ngram_matches(hypothesis, reference, n)[0], max(len(reference) - n + 1, 0)
 
 
+def _bleu_one_short(hypothesis, reference, n):
+    """Mistake: range(len(tokens) - n) leaves out the last n-gram of each sentence."""
+    hyp = Counter(tuple(hypothesis[i:i + n]) for i in range(len(hypothesis) - n))
+    ref = Counter(tuple(reference[i:i + n]) for i in range(len(reference) - n))
+    return sum(min(count, ref[gram]) for gram, count in hyp.items()), sum(hyp.values())
+
+
+_TYPES_HINT = ("count every occurrence of an n-gram (a Counter, not a set): a repeated n-gram matches as often as it "
+               "occurs in the hypothesis, at most as often as in the reference.")
 BLEU_MISTAKES = (
     Variant("clip each n-gram's count by how often it occurs in the reference.", _bleu_unclipped),
+    Variant("count the hypothesis's n-grams, each clipped by the reference: min(hypothesis count, reference count) per "
+            "n-gram; your loop counts the reference's n-grams found in the hypothesis.", _bleu_reference_side),
+    Variant(_TYPES_HINT, _bleu_types),
+    Variant(_TYPES_HINT, _bleu_type_matches),
+    Variant("an n-gram matches wherever it occurs in the reference, not only at the same position: compare counts "
+            "of n-grams, not the two lists position by position.", _bleu_same_position),
     Variant("the total is the number of n-grams in the hypothesis (precision), not in the reference.",
             _bleu_reference_total),
+    Variant("a sentence of L tokens has L - n + 1 n-grams: range(len(tokens) - n + 1).", _bleu_one_short),
 )
+BLEU_WRONG_ANSWERS = [
+    Mistake(_bleu_unclipped, "a word repeated in the hypothesis", "clip each n-gram"),
+    Mistake(_bleu_reference_side, "a word repeated in the reference", "your loop counts the reference's n-grams"),
+    Mistake(_bleu_types, "a word repeated in both", "not a set"),
+    Mistake(_bleu_type_matches, "a word repeated in both", "not a set"),
+    Mistake(_bleu_same_position, "another word order", "not only at the same position"),
+    Mistake(_bleu_reference_total, "a longer reference", "not in the reference"),
+    Mistake(_bleu_one_short, "identical sentences", "L - n + 1"),
+]
 
 
 register(Exercise("additive_attention_weights", "Additive attention: scores and masked weights",
@@ -194,4 +260,4 @@ register(Exercise("beam_step", "One beam-search step", beam_step, _beam_cases, v
                   output_names=("parents", "tokens", "totals", "finished"),
                   mistakes=[Mistake(_beam_one_per_parent, "one live hypothesis", "parents")]))
 register(Exercise("clipped_ngram_matches", "BLEU's clipped n-gram precision", clipped_ngram_matches, _bleu_cases,
-                  variants=BLEU_MISTAKES, output_names=("matches", "total")))
+                  variants=BLEU_MISTAKES, output_names=("matches", "total"), mistakes=BLEU_WRONG_ANSWERS))
