@@ -164,3 +164,82 @@ def test_the_checks_work_for_a_model_of_another_design():
     problem = judge(exercise, lambda vocab_size, units: tagger(vocab_size, units + 1), (), dict(case.kwargs), case)
     assert "its LSTM layer has 180 parameters, expected 128; an LSTM of 4 units on 3 inputs has 4·(3·4 + 4·4 + 4)" in (
         problem.hint), problem
+
+
+# ---------------------------------------------------------------------------------------------- chapters 07 and 08
+
+@pytest.mark.parametrize("name", ["build_classifier", "luong_translator"])
+def test_the_chapters_model_exercises_pass_their_reference_within_the_time_limit(name):
+    exercise = exercises.get(name)
+    assert exercise.kind == MODEL and exercise.time_limit == models.MODEL_TIME_LIMIT
+    exercises.JUDGES[MODEL].prepare()
+    slowest = 0.0
+    for case in exercise.make_cases():
+        start = time.process_time()
+        assert evaluate(name, exercise.solution, cases=[case]).status == PASSED
+        slowest = max(slowest, time.process_time() - start)
+    # measured on the loaded 2-core machine: about 3 CPU s for the case that trains, under 1 s for the others
+    assert slowest < models.MODEL_TIME_LIMIT / 5, slowest
+
+
+@pytest.mark.parametrize("name,words", [
+    ("build_classifier", ("def build_classifier", "Bidirectional(keras.layers.GRU(units))", "metrics=[\"accuracy\"]")),
+    ("luong_translator", ("def luong_translator", "layers.Attention()([decoder_states, encoder_states]",
+                          "from_logits=True")),
+])
+def test_the_chapters_model_exercises_show_their_solution_and_an_untouched_stub_is_not_attempted(name, words, capsys):
+    show_solution(name)
+    out = capsys.readouterr().out
+    assert all(w in out for w in words), out
+    parameters = list(exercises.get(name).make_cases()[0].kwargs)
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert check(name, stub) is exercises.solution(name)
+    assert "not attempted yet" in capsys.readouterr().out
+    assert len(parameters) >= 4
+
+
+def test_the_classifier_names_the_bidirectional_formula_and_accepts_other_spellings_of_loss_and_metric():
+    def wider(vocab_size, embedding_dim, units, learning_rate):
+        model = exercises.solution("build_classifier")(vocab_size, embedding_dim, units + 1, learning_rate)
+        return model
+
+    report = evaluate("build_classifier", wider)
+    assert report.case == "sizes 12, 3, 4", report.message
+    assert ("its Bidirectional layer has 300 parameters, expected 216; a Bidirectional GRU is two of them, forward "
+            "and backward: 2 · 108 = 216, where a GRU of 4 units on 3 inputs has 3·(3·4 + 4·4 + 2·4) = 108") in (
+        report.message), report.message
+
+    def spelled_otherwise(vocab_size, embedding_dim, units, learning_rate):
+        ids = keras.Input(shape=(None,), dtype="int32")
+        h = keras.layers.Bidirectional(keras.layers.GRU(units))(
+            keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(ids))
+        model = keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(h))
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=keras.losses.BinaryCrossentropy(),
+                      metrics=[keras.metrics.BinaryAccuracy()])
+        return model
+
+    assert evaluate("build_classifier", spelled_otherwise).status == PASSED
+
+
+def test_the_translator_accepts_the_masks_keras_propagates_and_names_a_model_that_never_learns():
+    """Without mask=..., Keras 3 passes the masks of the GRUs' outputs to Attention itself: that is correct."""
+    def implicit_masks(source_vocab_size, target_vocab_size, embedding_dim, units, learning_rate):
+        layers = keras.layers
+        source, target_in = keras.Input((None,), dtype="int32"), keras.Input((None,), dtype="int32")
+        states, final = layers.GRU(units, return_sequences=True, return_state=True)(
+            layers.Embedding(source_vocab_size, embedding_dim, mask_zero=True)(source))
+        decoder = layers.GRU(units, return_sequences=True)(
+            layers.Embedding(target_vocab_size, embedding_dim, mask_zero=True)(target_in), initial_state=final)
+        logits = layers.Dense(target_vocab_size)(layers.Concatenate()([decoder, layers.Attention()([decoder, states])]))
+        model = keras.Model([source, target_in], logits)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    assert evaluate("luong_translator", implicit_masks).status == PASSED
+    report = evaluate("luong_translator", lambda source_vocab_size, target_vocab_size, embedding_dim, units,
+                      learning_rate: implicit_masks(source_vocab_size, target_vocab_size, embedding_dim, units, 0.0))
+    assert report.case == "learns to copy" and "learning rate is 0" in report.message, report.message

@@ -6,6 +6,7 @@ the numbers, and a hint naming the likely cause. Expected values come from the r
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -69,6 +70,26 @@ def _a(word: str) -> str:
     return f"{'an' if word[:1] in ('AEFHILMNORSX' if acronym else 'AEIOUaeiou') else 'a'} {word}"
 
 
+def _kind(layer) -> str:
+    """The layer's type, with the wrapped layer's for a wrapper: ``Bidirectional(GRU)``, ``TimeDistributed(Dense)``."""
+    inner = getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
+    name = type(layer).__name__
+    return f"{name}({type(inner).__name__})" if isinstance(inner, _keras().layers.Layer) else name
+
+
+def _shape(x) -> str:
+    """The shape of an input batch, or of each input of a model with several."""
+    if isinstance(x, (list, tuple)):
+        return " and ".join(str(tuple(np.shape(item))) for item in x)
+    return str(tuple(np.shape(x)))
+
+
+def _first_line(error) -> str:
+    """The error's first line, without the terminal colour codes Keras puts in some messages."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
+    return text.splitlines()[0] if text else ""
+
+
 def _attribute(layer, name):
     value = getattr(layer, name, None)
     return getattr(value, "__name__", value)  # activations are functions: compare their names
@@ -85,7 +106,7 @@ class LayerGraph:
 
     def __call__(self, model, context: Context) -> Problem | None:
         got, want = _layers(model), _layers(context.reference())
-        got_names, want_names = [type(x).__name__ for x in got], [type(x).__name__ for x in want]
+        got_names, want_names = [_kind(x) for x in got], [_kind(x) for x in want]
         if got_names != want_names:
             message = f"the layers are {' -> '.join(got_names) or '(none)'}, expected {' -> '.join(want_names)}"
             for position, (g, w) in enumerate(zip(got_names, want_names), start=1):
@@ -119,6 +140,11 @@ def _formula(layer) -> str:
                  if kind == "GRU" else "")
         return f"{_a(kind)} of {n} units on {d} inputs has {terms} = {count}{extra}: check units" + (
             " and reset_after." if kind == "GRU" else ".")
+    if kind == "Bidirectional":
+        inner = layer.forward_layer
+        return (f"a Bidirectional {type(inner).__name__} is two of them, forward and backward: 2 · "
+                f"{inner.count_params()} = {count}, where {_formula(inner).split(': check')[0]}: check units (its "
+                f"output has 2·{inner.units} values, both directions side by side).")
     if kind == "Dense":
         d, n = layer.kernel.shape
         return f"a Dense layer of {n} units on {d} inputs has ({d} + 1)·{n} = {count}: check units (and use_bias)."
@@ -153,14 +179,20 @@ class OutputShape:
     """The output for the input batch ``x`` has the reference's shape."""
 
     x: object
+    error_hint: str | None = None  # the hint when the model cannot run on x (it raises)
 
     def __call__(self, model, context: Context) -> Problem | None:
-        got = tuple(_numpy(model(self.x)).shape)
+        try:
+            got = tuple(_numpy(model(self.x)).shape)
+        except Exception as error:  # e.g. layers wired so that their shapes disagree
+            return Problem(f"the model could not run on an input of shape {_shape(self.x)}: {type(error).__name__}: "
+                           f"{_first_line(error)}", self.error_hint)
         want = tuple(_numpy(context.reference()(self.x)).shape)
         if got == want:
             return None
-        message = f"for an input of shape {tuple(np.shape(self.x))} the output has shape {got}, expected {want}"
-        if len(got) == len(want) + 1 and len(got) > 1 and got[1] == np.shape(self.x)[1]:
+        message = f"for an input of shape {_shape(self.x)} the output has shape {got}, expected {want}"
+        if len(got) == len(want) + 1 and len(got) > 1 and not isinstance(self.x, (list, tuple)) and (
+                got[1] == np.shape(self.x)[1]):
             return Problem(message, "that is one output per time step: a recurrent layer with return_sequences=True. "
                                     "A classifier reads only the final state (return_sequences=False, the default).")
         if len(got) == len(want) and got[:-1] == want[:-1]:
@@ -176,24 +208,27 @@ MASK_HINT = ("the model reads the padding as if it were input: create the Embedd
 @dataclass
 class PaddingInvariance:
     """Outputs on the batch ``x`` equal, within ``atol``, the outputs on ``x`` with ``extra`` padding steps (id
-    ``pad``) appended to every sequence. A model that ignores the mask reads the padding and fails."""
+    ``pad``) appended to every sequence. A model that ignores the mask reads the padding and fails. For a model of
+    several inputs (``x`` a list), ``input`` is the position of the one padded (e.g. 0: the source of a translator)."""
 
     x: object
     extra: int = 3
     pad: int = 0
     atol: float = 1e-5  # float32: a masked GRU gives exactly equal outputs here
     hint: str = MASK_HINT
+    input: int | None = None
 
     def __call__(self, model, context: Context) -> Problem | None:
-        x = np.asarray(self.x)
+        x = np.asarray(self.x if self.input is None else self.x[self.input])
         longer = np.concatenate([x, np.full((x.shape[0], self.extra) + x.shape[2:], self.pad, dtype=x.dtype)], axis=1)
+        if self.input is not None:
+            x, longer = list(self.x), [longer if i == self.input else item for i, item in enumerate(self.x)]
         outputs = _numpy(model(x))
         try:
             padded = _numpy(model(longer))
         except Exception as error:  # e.g. a fixed sequence length in keras.Input
-            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             return Problem(f"the model could not read the same batch with {self.extra} more padding steps "
-                           f"(shape {longer.shape}): {type(error).__name__}: {first}",
+                           f"(shape {_shape(longer)}): {type(error).__name__}: {_first_line(error)}",
                            "leave the sequence length open: keras.Input(shape=(None,), dtype='int32').")
         if padded.shape != outputs.shape:
             return Problem(f"appending {self.extra} padding steps changed the output shape from {outputs.shape} to "
@@ -259,7 +294,8 @@ class Learns:
             else:
                 self.step(model, self.x, self.y, train=True)
         end = _loss(model, self.x, self.y, self.step)
-        message = (f"the loss on a fixed batch of {len(self.x)} examples went from {start:.4g} to {end:.4g} in "
+        examples = len(self.x[0] if isinstance(self.x, (list, tuple)) else self.x)
+        message = (f"the loss on a fixed batch of {examples} examples went from {start:.4g} to {end:.4g} in "
                    f"{self.steps} training steps; it should fall below {start / self.factor:.4g} (by a factor "
                    f"{self.factor:g})")
         if not np.isfinite(end):

@@ -13,12 +13,15 @@ returns ``None`` or a :class:`Problem` (what is wrong, and a hint naming the lik
                              that ignores the mask fails
 * :class:`Learns`            the loss on a tiny fixed batch falls by a stated factor within N optimizer steps
                              (seeded, deterministic, about a second for a tiny model)
+* :class:`CompiledLoss`      the loss (and metrics) the compiled model reports equal those computed from its
+                             outputs, however they were spelled in ``compile``; a known wrong loss is named
 
 Expected values come from the exercise's reference solution built with the same arguments and seed, so a check
 states no numbers of its own. A chapter registers such an exercise with :func:`model_exercise`; the framework
 (:func:`course_utils.exercises.check`) then reports "not attempted", failures and hints as for any exercise, and
 returns the reference builder when the learner's does not pass. Keras is imported only when a model exercise is
-checked, never when :mod:`course_utils` is imported. The checks live in :mod:`._model_checks`.
+checked, never when :mod:`course_utils` is imported. The checks live in :mod:`._model_checks` and
+:mod:`._loss_checks`.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import numpy as np
 from course_utils.exercises._model_checks import (  # the checks, for the chapters' topic modules
     MASK_HINT, Context, LayerGraph, Learns, OutputShape, PaddingInvariance, ParameterCount, Problem, _a, _keras,
 )
+from course_utils.exercises._loss_checks import CompiledLoss, LossSpec
 from course_utils.exercises.framework import JUDGES, Case, Exercise
 
 MODEL = "model"
@@ -98,4 +102,4 @@ def model_exercise(name: str, title: str, solution: Callable, make_cases: Callab
 
 
 __all__ = ["MODEL", "MODEL_TIME_LIMIT", "MASK_HINT", "ModelCase", "Problem", "Context", "LayerGraph", "ParameterCount",
-           "OutputShape", "PaddingInvariance", "Learns", "model_exercise"]
+           "OutputShape", "PaddingInvariance", "Learns", "CompiledLoss", "LossSpec", "model_exercise"]
