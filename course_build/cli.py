@@ -142,8 +142,6 @@ def cmd_download(args) -> int:
 
 
 def cmd_results(args) -> int:
-    import json
-
     from course_build import results_report as report
     from course_utils.results import ResultError
 
@@ -162,8 +160,7 @@ def cmd_results(args) -> int:
         return 2
     found = [r for c in chapters for r in c.results]
     if args.json:
-        rows = [{"chapter": r.chapter, **r.to_json(), "mean": r.mean, "met": r.met, "status": r.status} for r in found]
-        print(json.dumps(rows, indent=1, default=str).replace("NaN", "null"))
+        print(report.json_rows(found))
         return 0
     print(report.table(found) if found else "no recorded results")
     targeted = [r for r in found if r.target is not None and r.applies]
