@@ -206,6 +206,8 @@ def cmd_site(args) -> int:
     root = _root_or_exit()
     out = Path(args.out) if args.out else root / "_build" / "html"
     try:
+        if args.serve:
+            site.check_port(args.port)  # before the build: a busy port is said at once
         result = site.build(root, out)
     except site.SiteError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -216,7 +218,11 @@ def cmd_site(args) -> int:
     print(f"instructor guide and question bank as Markdown: {aux / 'instructor-guide.md'}, "
           f"{aux / 'review-questions.md'}")
     if args.serve:
-        site.serve(out, port=args.port)
+        try:
+            site.serve(out, port=args.port)
+        except site.SiteError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     else:
         print(f"open {out / 'index.html'}, or serve it: python3 course.py serve")
     return 0
