@@ -239,7 +239,11 @@ def cmd_slides(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for path in paths:
-        deck, offline = slides.write_deck(path, out)
+        try:
+            deck, offline = slides.write_deck(path, out)
+        except slides.SlidesError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         where = "offline (reveal.js and MathJax copied next to it)" if offline else (
             "ONLINE: loads reveal.js and MathJax from the web (install the site extra for an offline deck: "
             "python3 course.py site)")
@@ -250,8 +254,15 @@ def cmd_slides(args) -> int:
 def cmd_guide(args) -> int:
     from course_build import instructor
 
+    from course_build.repository import OutputFolderError
+
     root = _root_or_exit()
-    for path in instructor.write(root, Path(args.out) if args.out else root / "_build"):
+    try:
+        written = instructor.write(root, Path(args.out) if args.out else root / "_build")
+    except (OutputFolderError, OSError) as error:
+        print(f"error: {error.strerror if isinstance(error, OSError) and error.strerror else error}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path}")
     return 0
 
