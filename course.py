@@ -185,6 +185,9 @@ def main(argv: list) -> int:
         print(f"error: {'unknown command ' + repr(argv[0]) if argv else 'no command given'}; commands: {known}",
               file=sys.stderr)
         return 2
+    cache = os.environ.get("COURSE_CACHE_DIR")
+    if cache and not Path(cache).expanduser().is_absolute():  # lab and test run in ROOT: keep the folder meant here
+        os.environ["COURSE_CACHE_DIR"] = str(Path(cache).expanduser().absolute())
     try:
         return _run(argv[0], argv[1:])
     except KeyboardInterrupt:

@@ -360,8 +360,9 @@ def commands() -> tuple:
 
 
 def main(argv=None) -> int:
-    from course_utils.config import ConfigError
+    from course_utils.config import ConfigError, pin_cache_dir
 
+    pin_cache_dir()  # a relative COURSE_CACHE_DIR means the same folder here and in the kernels started from here
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
