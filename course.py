@@ -95,14 +95,41 @@ def _wants_site(site: bool) -> bool:
     return site or on_ci or (STAMP.exists() and STAMP.read_text().endswith("+site"))
 
 
+def half_made() -> str:
+    """Why ``.venv`` is a half-made environment (no Python in it, or no pip: a first setup stopped with Ctrl-C), or
+    "" when it is absent or usable. An environment whose setup finished (the stamp is written last) is trusted
+    without starting its Python."""
+    if not VENV.exists():
+        return ""
+    if not PYTHON.exists():
+        return f"no {PYTHON.relative_to(VENV).as_posix()}"
+    if STAMP.exists():
+        return ""
+    try:
+        works = subprocess.run([str(PYTHON), "-m", "pip", "--version"], capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        works = False
+    return "" if works else "its Python has no working pip"
+
+
 def setup(site: bool = False) -> None:
     low, high = supported_pythons()
     if not (low <= sys.version_info[:2] <= high):
         sys.exit(f"Python {sys.version.split()[0]} is not supported: use Python {low[0]}.{low[1]} to "
                  f"{high[0]}.{high[1]} (pyproject.toml's requires-python).")
-    if not PYTHON.exists():
-        print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+    problem = half_made()
+    if problem:
+        print(f"the virtual environment {VENV.name}/ is incomplete ({problem}; an earlier setup was interrupted?): "
+              "rebuilding it ...", flush=True)
+    if problem or not VENV.exists():
+        if not problem:
+            print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+        except (OSError, subprocess.CalledProcessError) as error:
+            sys.exit(f"error: creating the virtual environment {VENV} failed ({error}). On Debian or Ubuntu install "
+                     f"the venv module (sudo apt install python3-venv); then delete the folder {VENV} and run "
+                     "python3 course.py setup again.")
     site = _wants_site(site)
     wanted = _fingerprint() + ("+site" if site else "")
     if STAMP.exists() and STAMP.read_text() == wanted:
@@ -116,7 +143,11 @@ def setup(site: bool = False) -> None:
         print(f"installing from the ranges in pyproject.toml{extra} (the lock file is for Python "
               f"{LOCK_PYTHON[0]}.{LOCK_PYTHON[1]}) ...", flush=True)
     for command in install_commands(sys.version_info[:2], site=site):
-        subprocess.run(command, check=True)
+        code = subprocess.run(command).returncode
+        if code != 0:
+            sys.exit(f"error: installing the course's packages failed (pip exited with code {code}; its messages are "
+                     f"above): {' '.join(command)}\nCheck the network (or a proxy), the free disk space and the "
+                     "Python version, then run python3 course.py setup again; nothing is marked as installed.")
     STAMP.write_text(wanted)
     print("environment ready (.venv)", flush=True)
 
@@ -156,7 +187,18 @@ def main(argv: list) -> int:
         print(f"error: {'unknown command ' + repr(argv[0]) if argv else 'no command given'}; commands: {known}",
               file=sys.stderr)
         return 2
-    command, rest = argv[0], argv[1:]
+    cache = os.environ.get("COURSE_CACHE_DIR")
+    if cache and not Path(cache).expanduser().is_absolute():  # lab and test run in ROOT: keep the folder meant here
+        os.environ["COURSE_CACHE_DIR"] = str(Path(cache).expanduser().absolute())
+    try:
+        return _run(argv[0], argv[1:])
+    except KeyboardInterrupt:
+        print("\ninterrupted. If it was during setup, run python3 course.py setup again: an incomplete .venv is "
+              "rebuilt.", file=sys.stderr)
+        return 130
+
+
+def _run(command: str, rest: list) -> int:
     if command in TOOL_COMMANDS:
         setup()
         return subprocess.call([str(PYTHON), "-m", "course_build", command, *rest])

@@ -142,8 +142,6 @@ def cmd_download(args) -> int:
 
 
 def cmd_results(args) -> int:
-    import json
-
     from course_build import results_report as report
     from course_utils.results import ResultError
 
@@ -162,8 +160,7 @@ def cmd_results(args) -> int:
         return 2
     found = [r for c in chapters for r in c.results]
     if args.json:
-        rows = [{"chapter": r.chapter, **r.to_json(), "mean": r.mean, "met": r.met, "status": r.status} for r in found]
-        print(json.dumps(rows, indent=1, default=str).replace("NaN", "null"))
+        print(report.json_rows(found))
         return 0
     print(report.table(found) if found else "no recorded results")
     targeted = [r for r in found if r.target is not None and r.applies]
@@ -209,6 +206,8 @@ def cmd_site(args) -> int:
     root = _root_or_exit()
     out = Path(args.out) if args.out else root / "_build" / "html"
     try:
+        if args.serve:
+            site.check_port(args.port)  # before the build: a busy port is said at once
         result = site.build(root, out)
     except site.SiteError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -219,7 +218,11 @@ def cmd_site(args) -> int:
     print(f"instructor guide and question bank as Markdown: {aux / 'instructor-guide.md'}, "
           f"{aux / 'review-questions.md'}")
     if args.serve:
-        site.serve(out, port=args.port)
+        try:
+            site.serve(out, port=args.port)
+        except site.SiteError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     else:
         print(f"open {out / 'index.html'}, or serve it: python3 course.py serve")
     return 0
@@ -236,7 +239,11 @@ def cmd_slides(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for path in paths:
-        deck, offline = slides.write_deck(path, out)
+        try:
+            deck, offline = slides.write_deck(path, out)
+        except slides.SlidesError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         where = "offline (reveal.js and MathJax copied next to it)" if offline else (
             "ONLINE: loads reveal.js and MathJax from the web (install the site extra for an offline deck: "
             "python3 course.py site)")
@@ -247,8 +254,15 @@ def cmd_slides(args) -> int:
 def cmd_guide(args) -> int:
     from course_build import instructor
 
+    from course_build.repository import OutputFolderError
+
     root = _root_or_exit()
-    for path in instructor.write(root, Path(args.out) if args.out else root / "_build"):
+    try:
+        written = instructor.write(root, Path(args.out) if args.out else root / "_build")
+    except (OutputFolderError, OSError) as error:
+        print(f"error: {error.strerror if isinstance(error, OSError) and error.strerror else error}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path}")
     return 0
 
@@ -347,8 +361,9 @@ def commands() -> tuple:
 
 
 def main(argv=None) -> int:
-    from course_utils.config import ConfigError
+    from course_utils.config import ConfigError, pin_cache_dir
 
+    pin_cache_dir()  # a relative COURSE_CACHE_DIR means the same folder here and in the kernels started from here
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

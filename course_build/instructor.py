@@ -308,12 +308,17 @@ def question_bank(root, link=_default_link) -> str:
 
 def write(root, out_dir) -> list:
     """Write ``instructor-guide.md`` and ``review-questions.md`` into ``out_dir``; returns their paths."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from course_build.repository import output_folder, write_error
+
+    out_dir = output_folder(out_dir)  # OutputFolderError: one line (a file of that name, no permission)
     paths = [out_dir / "instructor-guide.md", out_dir / "review-questions.md"]
     link = _relative_link(root, out_dir)
-    paths[0].write_text(guide(root, link=link) + "\n", encoding="utf-8")
-    paths[1].write_text(question_bank(root, link=link) + "\n", encoding="utf-8")
+    texts = [guide(root, link=link) + "\n", question_bank(root, link=link) + "\n"]
+    for path, text in zip(paths, texts):
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:  # a folder in the way, a full disk
+            raise OSError(error.errno, write_error(path, error)) from None
     return paths
 
 

@@ -13,6 +13,7 @@ results``, the README's table, the site and the tests:
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,13 +63,32 @@ def read_chapter(path, nb=None) -> StoredChapter:
                         payload = json.loads(payload)
                 except ValueError as error:
                     raise ResultError(f"{path}: a stored {mime} output is not JSON ({error})") from None
-                if mime == MIME:
-                    into.append(Result.from_json(payload, chapter=chapter))
-                else:
-                    if not isinstance(payload, dict) or not isinstance(payload.get("targets"), list):
-                        raise ResultError(f"{path}: a stored target declaration is malformed: {payload!r}"[:300])
-                    into.extend(Target.from_json(t) for t in payload["targets"])
+                try:
+                    if mime == MIME:
+                        into.append(Result.from_json(payload, chapter=chapter))
+                    else:
+                        if not isinstance(payload, dict) or not isinstance(payload.get("targets"), list):
+                            raise ResultError(f"a stored target declaration is malformed: {payload!r}"[:300])
+                        into.extend(Target.from_json(t) for t in payload["targets"])
+                except ResultError as error:  # say which file (a hand-edited or damaged notebook)
+                    raise ResultError(f"{path}: {error}") from None
     return stored
+
+
+def json_rows(results) -> str:
+    """``results`` as a JSON array (one object per result, with its mean, whether it met its target and its status);
+    a missing or non-finite number is ``null``, so any JSON reader takes it (``NaN`` is not JSON)."""
+    def finite(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: finite(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(v) for v in value]
+        return value
+
+    rows = [{"chapter": r.chapter, **r.to_json(), "mean": r.mean, "met": r.met, "status": r.status} for r in results]
+    return json.dumps(finite(rows), indent=1, default=str, allow_nan=False)
 
 
 def notebook_results(path) -> list:

@@ -336,6 +336,39 @@ def find_chapter(root, number) -> Path:
     return matches[0]
 
 
+class SlidesError(ValueError):
+    """A chapter cannot be turned into a deck (not a notebook, empty, too old a format) or the deck not written."""
+
+
+def read_notebook(path):
+    """The notebook at ``path`` in format 4 (an nbformat-3 notebook is converted), or :class:`SlidesError` saying
+    in one line why it cannot be read."""
+    import nbformat
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SlidesError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    if not text.strip():
+        raise SlidesError(f"{path}: the file is empty, not a notebook")
+    try:
+        raw = json.loads(text)
+    except ValueError as error:
+        raise SlidesError(f"{path}: not a notebook (not JSON: {error})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("nbformat"), int):
+        raise SlidesError(f"{path}: not a notebook (JSON without an nbformat number)")
+    if raw["nbformat"] < 3:
+        raise SlidesError(f"{path}: nbformat {raw['nbformat']} is too old; open and save it in Jupyter first")
+    try:
+        nb = nbformat.reads(text, as_version=4)  # converts nbformat 3
+    except Exception as error:  # nbformat's validation and conversion errors have no common base
+        raise SlidesError(f"{path}: not a valid notebook ({type(error).__name__}: {str(error)[:200]})") from None
+    if not isinstance(nb.get("cells"), list):
+        raise SlidesError(f"{path}: not a valid notebook (no list of cells)")
+    return nb
+
+
 def write_deck(path, out_dir, assets: str | None = "_assets", copy: bool = True, back_link: str | None = None):
     """Write the deck of notebook ``path`` as ``out_dir/<notebook name>.html``; returns (deck path, offline).
 
@@ -344,15 +377,23 @@ def write_deck(path, out_dir, assets: str | None = "_assets", copy: bool = True,
     them from the web (offline is then False)."""
     from course_build.readme import chapter_row
 
-    path, out_dir = Path(path), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    offline = True
-    if copy and assets is not None:
-        offline = copy_assets(out_dir / assets)
-    if not offline:
-        assets = None
+    from course_build.repository import OutputFolderError, output_folder, write_error
+
+    path = Path(path)
+    nb = read_notebook(path)  # before anything is created: a bad notebook leaves no folder behind
     row = chapter_row(path)
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        out_dir = output_folder(out_dir)
+    except OutputFolderError as error:
+        raise SlidesError(str(error)) from None
     deck = out_dir / f"{path.stem}.html"
-    deck.write_text(deck_html(nb, f"{row['number']} · {row['title']}", assets, back_link), encoding="utf-8")
+    try:
+        offline = True
+        if copy and assets is not None:
+            offline = copy_assets(out_dir / assets)
+        if not offline:
+            assets = None
+        deck.write_text(deck_html(nb, f"{row['number']} · {row['title']}", assets, back_link), encoding="utf-8")
+    except OSError as error:
+        raise SlidesError(write_error(getattr(error, "filename", None) or deck, error)) from None
     return deck, offline

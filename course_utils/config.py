@@ -95,7 +95,7 @@ def cache_dir(create: bool = False) -> Path:
     With ``create=True`` the directory is created if needed.
     """
     if os.environ.get(CACHE_VAR):
-        path = Path(os.environ[CACHE_VAR]).expanduser()
+        path = Path(os.environ[CACHE_VAR]).expanduser().absolute()  # relative: to the working directory now
     elif os.environ.get("KERAS_HOME"):
         path = Path(os.environ["KERAS_HOME"]).expanduser() / "course_rnn"
     else:
@@ -103,6 +103,16 @@ def cache_dir(create: bool = False) -> Path:
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def pin_cache_dir() -> None:
+    """Make a relative ``COURSE_CACHE_DIR`` absolute in ``os.environ``, against the working directory now.
+
+    The command line calls it first, so that every process it starts (notebook kernels run in the notebooks'
+    folder, fresh processes, pytest) uses the folder the user meant, not one relative to its own directory."""
+    value = os.environ.get(CACHE_VAR)
+    if value and not Path(value).expanduser().is_absolute():
+        os.environ[CACHE_VAR] = str(Path(value).expanduser().absolute())
 
 
 def display_path(path) -> str:

@@ -13,8 +13,18 @@ In every mode each global batch of ``global_batch`` examples is split into equal
 loss is summed over its examples and divided by the *global* batch size, and the replicas' gradients are summed
 (the all-reduce): the update equals the single-process update on the whole global batch, so the loss curves must
 agree up to floating-point summation order. Each run happens in fresh processes started and stopped here, with a
-time limit (:mod:`course_utils.measure.fresh_process`: a hung worker is killed and reported); nothing listens on
-anything but 127.0.0.1.
+time limit (:mod:`course_utils.measure.fresh_process`: a hung worker is killed and reported).
+
+What listens, and where: the workers find each other at 127.0.0.1 (``TF_CONFIG``), but each worker's gRPC server
+listens on **all interfaces** (``[::]:port``, which takes IPv4 too) while the worker runs. TensorFlow 2.21 offers no
+way to bind it to loopback: its C++ ``GrpcServer::Init`` (``grpc_server_lib.cc``) hard-codes the listening address
+``0.0.0.0:<port>`` (gRPC turns it into the dual-stack ``[::]``), and neither ``tf.distribute.Server`` (its
+``protocol`` is ``"grpc"``) nor ``ServerDef`` (fields: cluster, job name, task index, protocol, port, session config,
+device filters) nor ``ClusterSpec`` takes a bind address; the host in the cluster spec only tells the others where to
+connect. So the exposure is kept short: the servers live only as long as their worker processes (a few seconds of
+training, killed at the time limit), and :data:`SERVER_LISTENS_ON_ALL_INTERFACES` records the fact, which
+``tests/test_distributed.py`` checks by reading ``/proc/net/tcp6`` inside a process that runs such a server. On a
+network you do not trust, run the multi-worker mode behind a firewall (or skip it).
 """
 from __future__ import annotations
 
@@ -29,6 +39,8 @@ from dataclasses import dataclass, field
 from course_utils.measure import fresh_process
 
 MODES = ("single", "mirrored", "multiworker")
+# TensorFlow's gRPC server binds 0.0.0.0/[::] whatever the cluster spec says (see the module docstring).
+SERVER_LISTENS_ON_ALL_INTERFACES = True
 
 
 class DistributedError(fresh_process.FreshProcessError):

@@ -1,21 +1,41 @@
-"""A network guard for offline mode: any access that would leave this machine raises at once.
+"""A network guard for offline mode: network access from this Python process that would leave the machine raises.
 
 :func:`setup` installs it when ``COURSE_OFFLINE`` is on, so a chapter that would touch the network in CI
-fails loudly instead of hanging or silently downloading. It covers this Python process (a notebook's kernel
-included), at the socket layer, so every library built on it is covered (urllib, http.client, requests,
-asyncio, ssl):
+fails loudly instead of hanging or silently downloading. It works at Python's socket layer, so every library built
+on it is covered (urllib, http.client, requests, asyncio, ssl). What it refuses, with :class:`NetworkBlockedError`:
 
 * connections (``connect``, ``connect_ex``) and datagrams (``sendto``, ``sendmsg`` with an address) to any
   address that is not loopback;
-* host-name lookups of names other than ``localhost`` (``getaddrinfo``, ``gethostbyname``,
-  ``gethostbyname_ex``, ``gethostbyaddr``, ``getnameinfo``);
+* host-name lookups (``getaddrinfo``, ``gethostbyname``, ``gethostbyname_ex``, ``gethostbyaddr``,
+  ``getnameinfo``) of anything but a loopback name or address. The loopback names ``localhost``,
+  ``ip6-localhost`` and ``ip6-loopback`` (any case, with or without the final dot) are answered by the guard
+  itself (127.0.0.1 and/or ::1, as the family asked for), and so are reverse lookups of loopback addresses
+  (``localhost``): the system resolver is never asked, since it sends a DNS query off the machine for any
+  spelling that ``/etc/hosts`` lacks. A connection to ``("localhost", port)`` is made to the number;
 * the same calls through the low-level ``_socket`` module;
-* requests that a local proxy would forward to an outside host: an HTTP request with an absolute URL or a
-  ``CONNECT``, or a SOCKS 4/5 connect request, sent over a loopback connection.
+* the same calls through the C base class (``_socket.socket.connect(sock, ...)``, ``super().connect``) and through
+  references copied before the guard was installed (``from socket import gethostbyname``): an audit hook
+  (:func:`sys.addaudithook`, called by CPython's socket module itself) refuses outside addresses and every host
+  name there (it cannot answer for ``localhost``; use the module's functions for that). The hook stays installed
+  for the life of the process and does nothing while the guard is off;
+* a request that a local proxy would forward to an outside host: an HTTP request with an absolute URL or a
+  ``CONNECT``, or a SOCKS 4/5 connect request, when it is the start of the bytes given to one ``send``,
+  ``sendall`` or ``sendmsg`` call on a loopback connection.
 
 Loopback and Unix sockets stay allowed (Jupyter talks to its kernel over them; local servers keep working).
-Not covered: programs this process starts (``curl``, ``pip``, another Python), and references to socket
-functions that a module copied before the guard was installed (``from socket import gethostbyname``).
+
+Its limits, precisely (deliberate bypasses are possible; the guard is a safety net against accidents, not a
+sandbox):
+
+* the proxy check reads one call's bytes: a proxy request split over two sends (``"GET http:"`` then the rest),
+  bytes written to the socket's file descriptor with ``os.write``/``os.writev``, ``socket.sendfile``/
+  ``os.sendfile``, and the C base class's ``send``/``sendall`` (CPython raises no audit event for them) reach a
+  local proxy unchecked;
+* networking that does not go through CPython's socket module: C/C++ libraries with their own sockets
+  (TensorFlow's gRPC and its ``gs://``/``http`` file systems, libcurl, ctypes calls to libc);
+* other processes: shell commands (``!curl``, ``!pip``) and subprocesses are not covered, except the course's own
+  fresh processes (:mod:`course_utils.measure.fresh_process`, chapters 10, 11 and 13), which install the guard
+  before their module runs whenever it is on in the parent or ``COURSE_OFFLINE`` is on.
 """
 from __future__ import annotations
 
@@ -23,6 +43,8 @@ import _socket
 import ipaddress
 import re
 import socket
+import sys
+import threading
 
 _ORIGINALS: dict = {}  # the real functions, called by the guarded ones (tests replace them by recorders)
 _PATCHED: list = []  # (namespace, attribute, previous value or _MISSING) to restore
@@ -31,20 +53,45 @@ _MISSING = object()
 _SOCKET_METHODS = ("connect", "connect_ex", "sendto", "sendmsg", "send", "sendall")
 _LOOKUPS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo")
 _HTTP_PROXY_REQUEST = re.compile(rb"^([A-Z]{3,10}) (\S+) HTTP/1\.[01]\r?\n")
-_LOCAL_NAMES = ("localhost", "localhost.", "ip6-localhost", "", None)
+_IPV4_LOOPBACK, _IPV6_LOOPBACK = "127.0.0.1", "::1"
+_LOOPBACK_NAMES = {"localhost": (_IPV4_LOOPBACK, _IPV6_LOOPBACK), "ip6-localhost": (_IPV6_LOOPBACK,),
+                   "ip6-loopback": (_IPV6_LOOPBACK,)}
+_INSIDE = threading.local()  # .depth > 0 while a guarded function calls the real one (the audit hook lets it)
+_HOOKED = []  # [True] once the audit hook is installed (it cannot be removed; it does nothing while unblocked)
 
 
 class NetworkBlockedError(OSError):
     """Raised instead of a network access that would leave this machine while offline mode is on."""
 
 
-def _is_local_host(host) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if host in _LOCAL_NAMES or (isinstance(host, str) and host.lower().rstrip(".") == "localhost"):
+def _text(host):
+    return host.decode("ascii", "replace") if isinstance(host, (bytes, bytearray)) else host
+
+
+def _loopback_name(host) -> tuple | None:
+    """The loopback addresses a loopback host name stands for, else None.
+
+    ``localhost`` (both families) and ``ip6-localhost``/``ip6-loopback`` (IPv6), in any case, with or without the
+    final dot: the guard answers for them itself, because the system resolver sends a DNS query off this machine
+    for any spelling that ``/etc/hosts`` lacks."""
+    host = _text(host)
+    if not isinstance(host, str):
+        return None
+    name = host.lower()
+    return _LOOPBACK_NAMES.get(name[:-1] if name.endswith(".") else name)
+
+
+def _is_loopback_address(host) -> bool:
+    """True for a numeric loopback address (IPv4, IPv6, IPv4-mapped IPv6, "[::1]", with a scope suffix), and for
+    None and "" (no host: the local machine, never the resolver)."""
+    host = _text(host)
+    if host is None or host == "":
         return True
-    if isinstance(host, int):  # an IPv4 address as an integer (gethostbyaddr does not take these, but be safe)
-        host = str(ipaddress.ip_address(host))
+    if isinstance(host, int) and not isinstance(host, bool):
+        try:
+            host = str(ipaddress.ip_address(host))
+        except ValueError:
+            return False
     try:
         address = ipaddress.ip_address(str(host).strip("[]").split("%")[0])
     except ValueError:
@@ -53,11 +100,23 @@ def _is_local_host(host) -> bool:
     return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
+def _is_local_host(host) -> bool:
+    return _loopback_name(host) is not None or _is_loopback_address(host)
+
+
 def _is_local(address) -> bool:
     """True for loopback (host, port[, ...]) tuples and for non-tuple addresses (AF_UNIX paths, netlink ids)."""
     if not isinstance(address, tuple) or not address:
         return True
     return _is_local_host(address[0])
+
+
+def _numeric(address, family):
+    """``address`` with a loopback host name replaced by the loopback address of the socket's family (so that the
+    real call does not ask the resolver); other addresses unchanged."""
+    if not isinstance(address, tuple) or not address or _loopback_name(address[0]) is None:
+        return address
+    return (_IPV6_LOOPBACK if family == socket.AF_INET6 else _IPV4_LOOPBACK,) + address[1:]
 
 
 def _refuse(what) -> NetworkBlockedError:
@@ -116,52 +175,159 @@ def _check_payload(sock, data) -> None:
         raise _refuse(f"{target} (through the proxy at {via})")
 
 
+def _real(name, *args, **kwargs):
+    """Call the real function ``name`` (the audit hook lets it through: the guarded caller has checked)."""
+    _INSIDE.depth = getattr(_INSIDE, "depth", 0) + 1
+    try:
+        return _ORIGINALS[name](*args, **kwargs)
+    finally:
+        _INSIDE.depth -= 1
+
+
 def _guarded_methods() -> dict:
     def connect(sock, address):
         if not _is_local(address):
             raise _refuse(address)
-        return _ORIGINALS["connect"](sock, address)
+        return _real("connect", sock, _numeric(address, sock.family))
 
     def connect_ex(sock, address):
         if not _is_local(address):
             raise _refuse(address)
-        return _ORIGINALS["connect_ex"](sock, address)
+        return _real("connect_ex", sock, _numeric(address, sock.family))
 
     def sendto(sock, data, *args):
         if args and not _is_local(args[-1]):
             raise _refuse(args[-1])
-        return _ORIGINALS["sendto"](sock, data, *args)
+        if args:
+            args = args[:-1] + (_numeric(args[-1], sock.family),)
+        return _real("sendto", sock, data, *args)
 
     def sendmsg(sock, buffers, *args):
         address = args[2] if len(args) >= 3 else None
         if address is not None and not _is_local(address):
             raise _refuse(address)
+        if address is not None:
+            args = args[:2] + (_numeric(address, sock.family),) + args[3:]
         buffers = list(buffers)
         if buffers:
             _check_payload(sock, buffers[0])
-        return _ORIGINALS["sendmsg"](sock, buffers, *args)
+        return _real("sendmsg", sock, buffers, *args)
 
     def send(sock, data, *args):
         _check_payload(sock, data)
-        return _ORIGINALS["send"](sock, data, *args)
+        return _real("send", sock, data, *args)
 
     def sendall(sock, data, *args):
         _check_payload(sock, data)
-        return _ORIGINALS["sendall"](sock, data, *args)
+        return _real("sendall", sock, data, *args)
 
     return {"connect": connect, "connect_ex": connect_ex, "sendto": sendto, "sendmsg": sendmsg,
             "send": send, "sendall": sendall}
 
 
-def _guarded_lookup(name):
-    def lookup(host, *args, **kwargs):
-        target = host[0] if name == "getnameinfo" and isinstance(host, tuple) else host
-        if not _is_local_host(target):
-            raise _refuse(target)
-        return _ORIGINALS[name](host, *args, **kwargs)
+def _no_such_name(host):
+    return socket.gaierror(socket.EAI_NONAME, f"offline mode: {host!r} has no address of the family asked for")
 
-    lookup.__name__ = name
+
+def _getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+    addresses = _loopback_name(host)
+    if addresses is None:
+        if not _is_loopback_address(host):
+            raise _refuse(host)
+        return _real("getaddrinfo", host, port, family, type, proto, flags)
+    results, last = [], None
+    for address in addresses:
+        kind = socket.AF_INET6 if ":" in address else socket.AF_INET
+        if family not in (socket.AF_UNSPEC, kind):
+            continue
+        numeric = (flags | socket.AI_NUMERICHOST) & ~socket.AI_CANONNAME
+        try:
+            results += _real("getaddrinfo", address, port, family, type, proto, numeric)
+        except socket.gaierror as error:  # e.g. AI_ADDRCONFIG on a machine without IPv6
+            last = error
+    if not results:
+        raise last or _no_such_name(host)
+    if flags & socket.AI_CANONNAME:
+        results[0] = results[0][:3] + ("localhost",) + results[0][4:]
+    return results
+
+
+def _ipv4_of(host):
+    """The IPv4 address that gethostbyname* answers for a loopback ``host``: asked without the resolver."""
+    addresses = _loopback_name(host)
+    if addresses is None:
+        if not _is_loopback_address(host):
+            raise _refuse(host)
+        return None  # numeric: the real call answers without the resolver
+    if _IPV4_LOOPBACK not in addresses:
+        raise _no_such_name(host)
+    return _IPV4_LOOPBACK
+
+
+def _gethostbyname(host):
+    address = _ipv4_of(host)
+    return address if address is not None else _real("gethostbyname", host)
+
+
+def _gethostbyname_ex(host):
+    address = _ipv4_of(host)
+    return ("localhost", [], [address]) if address is not None else _real("gethostbyname_ex", host)
+
+
+def _gethostbyaddr(host):
+    """A loopback address or name is answered here: the real call asks the resolver for the reverse name."""
+    addresses = _loopback_name(host)
+    if addresses is not None:
+        return "localhost", [], list(addresses)
+    if not _is_loopback_address(host) or _text(host) in ("", None):
+        raise _refuse(host)
+    return "localhost", [], [str(_text(host)).strip("[]")]
+
+
+def _getnameinfo(sockaddr, flags):
+    """For a loopback address: the number (NI_NUMERICHOST) or ``localhost``, never a reverse query."""
+    host = sockaddr[0] if isinstance(sockaddr, tuple) and sockaddr else sockaddr
+    if not _is_local_host(host):
+        raise _refuse(host)
+    family = socket.AF_INET6 if isinstance(sockaddr, tuple) and len(sockaddr) == 4 else socket.AF_INET
+    host_part, port = _real("getnameinfo", _numeric(sockaddr, family), flags | socket.NI_NUMERICHOST)
+    return (host_part if flags & socket.NI_NUMERICHOST else "localhost"), port
+
+
+_LOOKUP_FUNCTIONS = {"getaddrinfo": _getaddrinfo, "gethostbyname": _gethostbyname,
+                     "gethostbyname_ex": _gethostbyname_ex, "gethostbyaddr": _gethostbyaddr,
+                     "getnameinfo": _getnameinfo}
+
+
+def _guarded_lookup(name):
+    function = _LOOKUP_FUNCTIONS[name]
+
+    def lookup(*args, **kwargs):
+        return function(*args, **kwargs)
+
+    lookup.__name__ = lookup.__qualname__ = name
+    lookup.__doc__ = getattr(_ORIGINALS.get(name), "__doc__", None)
     return lookup
+
+
+def _audit(event, args) -> None:
+    """The backstop, called by CPython itself for every socket call made in C (sys.addaudithook): it sees what the
+    patched Python functions do not, i.e. the base class's methods (``_socket.socket.connect(sock, ...)``, ``super()``)
+    and functions copied before the guard was installed (``from socket import gethostbyname``). It cannot rewrite a
+    call, so it refuses host names (loopback names too) and outside addresses; the guarded functions pass it only
+    numeric loopback addresses."""
+    if not _ORIGINALS or not event.startswith("socket.") or getattr(_INSIDE, "depth", 0):
+        return
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+        address = args[1]
+        if isinstance(address, tuple) and address and not _is_loopback_address(address[0]):
+            raise _refuse(address)
+    elif event in ("socket.getaddrinfo", "socket.gethostbyname"):
+        if not _is_loopback_address(args[0]):
+            raise _refuse(args[0])
+    elif event in ("socket.gethostbyaddr", "socket.getnameinfo"):  # a reverse query, even for loopback
+        target = args[0][0] if isinstance(args[0], tuple) and args[0] else args[0]
+        raise _refuse(target)
 
 
 def _patch(namespace, attribute, value) -> None:
@@ -176,6 +342,9 @@ def block_network() -> None:
     if _ORIGINALS:
         return
     methods = _guarded_methods()
+    if not _HOOKED:
+        sys.addaudithook(_audit)
+        _HOOKED.append(True)
     for name in _SOCKET_METHODS:
         if hasattr(socket.socket, name):
             _ORIGINALS[name] = getattr(socket.socket, name)

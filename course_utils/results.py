@@ -157,12 +157,36 @@ class Result:
     def from_json(cls, data: dict, chapter: str = "") -> "Result":
         if not isinstance(data, dict) or "name" not in data or not isinstance(data.get("values"), list):
             raise ResultError(f"a stored result is malformed (no name or no list of values): {data!r}"[:300])
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "chapter"}
         try:
             known["values"] = [math.nan if v is None else float(v) for v in known.get("values", [])]
+            _check_stored(known)
             return cls(**known, chapter=chapter)
         except (TypeError, ValueError) as error:
             raise ResultError(f"a stored result is malformed ({error}): {data!r}"[:300]) from None
+
+
+def _check_stored(known: dict) -> None:
+    """The types a stored result's fields must have (read back from a notebook that may have been edited by hand):
+    a wrong one raises ValueError here rather than a TypeError later, in the middle of a table."""
+    def want(name, ok, what):
+        if name in known and not ok(known[name]):
+            raise ValueError(f"{name} must be {what}, got {known[name]!r}")
+
+    want("name", lambda v: isinstance(v, str) and v, "a non-empty string")
+    want("seeds", lambda v: v is None or (isinstance(v, list) and all(
+        isinstance(s, int) and not isinstance(s, bool) for s in v)), "null or a list of whole numbers")
+    want("labels", lambda v: isinstance(v, dict) and all(
+        isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v.values()), "an object of strings or numbers")
+    want("target", lambda v: v is None or (isinstance(v, str) and parse_target(v) is not None), "null or a comparison")
+    for name in ("unit", "label"):
+        want(name, lambda v: isinstance(v, str), "a string")
+    want("digits", lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 12, "a whole number 0-12")
+    want("headline", lambda v: isinstance(v, bool), "true or false")
+    want("mode", lambda v: isinstance(v, str), "a string")
+    want("kind", lambda v: v in (None, "claim", "expectation"), "null, 'claim' or 'expectation'")
+    want("target_modes", lambda v: v is None or (isinstance(v, list) and all(isinstance(m, str) for m in v)),
+         "null or a list of modes")
 
 
 def _as_values(values, seeds):

@@ -5,7 +5,10 @@ nothing here can ever reach another machine. Where a call could go out if the gu
 behind the guard is replaced by a recorder; outside targets are documentation addresses and ``example.invalid``.
 """
 import _socket
+import ipaddress
 import socket
+import sys
+import textwrap
 import threading
 import urllib.error
 import urllib.request
@@ -15,6 +18,8 @@ import pytest
 from course_utils import netguard
 
 OUTSIDE = ("192.0.2.7", 9)  # TEST-NET-1, a documentation address
+COPIED = {"gethostbyname": socket.gethostbyname, "getaddrinfo": _socket.getaddrinfo,
+          "gethostbyaddr": socket.gethostbyaddr}  # copied before any guard: `from socket import gethostbyname`
 
 
 def _only_loopback() -> bool:
@@ -194,6 +199,163 @@ def test_without_the_guard_the_proxy_would_see_the_request(server):
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": server.url}))
     assert opener.open("http://example.invalid/data.zip", timeout=5).read() == b"ok"
     assert server.received[0].startswith(b"GET http://example.invalid/data.zip HTTP/1.1")
+
+
+@pytest.mark.parametrize("call", ["base class", "super", "connect_ex of the base class", "sendto of the base class"])
+def test_the_base_class_s_methods_are_refused_too(guard, call):
+    kind = socket.SOCK_DGRAM if "sendto" in call else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, kind) as sock:
+        with pytest.raises(netguard.NetworkBlockedError):
+            if call == "base class":
+                _socket.socket.connect(sock, OUTSIDE)
+            elif call == "super":
+                super(socket.socket, sock).connect(OUTSIDE)
+            elif call.startswith("connect_ex"):
+                _socket.socket.connect_ex(sock, OUTSIDE)
+            else:
+                _socket.socket.sendto(sock, b"x", OUTSIDE)
+
+
+@pytest.mark.parametrize("name, args", [("gethostbyname", ("example.invalid",)),
+                                        ("getaddrinfo", ("example.invalid", 80)),
+                                        ("getaddrinfo", ("localhost.", 80)),  # a name: the hook cannot answer
+                                        ("gethostbyaddr", ("127.0.0.1",))])  # a reverse query
+def test_functions_copied_before_the_guard_are_refused_by_the_audit_hook(guard, name, args):
+    with pytest.raises(netguard.NetworkBlockedError):
+        COPIED[name](*args)
+
+
+def test_the_audit_hook_does_nothing_once_the_guard_is_off(guard):
+    netguard.unblock_network()
+    assert COPIED["getaddrinfo"]("127.0.0.1", 80)
+    with socket.socket() as sock:
+        with pytest.raises(OSError) as info:  # no route out of this namespace: the kernel, not the guard, says no
+            _socket.socket.connect(sock, OUTSIDE)
+    assert not isinstance(info.value, netguard.NetworkBlockedError)
+
+
+# ---------------------------------------------------------------------------------------------- loopback names
+
+@pytest.fixture
+def resolver_calls(monkeypatch):
+    """Record what the guard passes to the real lookup functions (and still call them)."""
+    calls = []
+
+    def spy(name, real):
+        def call(*args, **kwargs):
+            calls.append((name, args))
+            return real(*args, **kwargs)
+        return call
+
+    for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo", "connect"):
+        monkeypatch.setitem(netguard._ORIGINALS, name, spy(name, netguard._ORIGINALS[name]))
+    return calls
+
+
+def _numeric(host) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def _only_numbers_reached_the_resolver(calls) -> bool:
+    for name, args in calls:
+        if name == "connect":
+            if not _numeric(args[1][0]):
+                return False
+        elif name == "getnameinfo":
+            if not (_numeric(args[0][0]) and args[1] & socket.NI_NUMERICHOST):
+                return False
+        elif name == "getaddrinfo":
+            if not (_numeric(args[0]) and args[5] & socket.AI_NUMERICHOST):
+                return False
+        else:  # gethostbyname*, gethostbyaddr: the guard answers loopback names itself
+            return False
+    return True
+
+
+@pytest.mark.parametrize("call, expected", [
+    (lambda: socket.getaddrinfo("ip6-localhost", 80), {"::1"}),
+    (lambda: socket.getaddrinfo("localhost.", 80), {"127.0.0.1", "::1"}),
+    (lambda: socket.getaddrinfo("localhost", 80, socket.AF_INET6), {"::1"}),
+    (lambda: socket.getaddrinfo("LocalHost", 80, socket.AF_INET, socket.SOCK_STREAM), {"127.0.0.1"}),
+    (lambda: _socket.getaddrinfo(b"ip6-loopback.", 80), {"::1"}),
+    (lambda: [socket.gethostbyname("LOCALHOST.")], {"127.0.0.1"}),
+    (lambda: socket.gethostbyname_ex("localhost.")[2], {"127.0.0.1"}),
+    (lambda: socket.gethostbyaddr("127.0.0.1")[2], {"127.0.0.1"}),
+    (lambda: socket.gethostbyaddr("::1")[2], {"::1"}),
+    (lambda: [socket.getnameinfo(("127.0.0.1", 80), socket.NI_NUMERICHOST)[0]], {"127.0.0.1"}),
+], ids=["ip6-localhost", "localhost.", "localhost AF_INET6", "LocalHost AF_INET", "bytes ip6-loopback.",
+        "gethostbyname LOCALHOST.", "gethostbyname_ex", "gethostbyaddr v4", "gethostbyaddr v6", "getnameinfo"])
+def test_loopback_names_are_answered_without_the_system_resolver(guard, resolver_calls, call, expected):
+    answer = call()
+    hosts = {entry[4][0] if isinstance(entry, tuple) else entry for entry in answer}
+    assert hosts == expected
+    assert _only_numbers_reached_the_resolver(resolver_calls), resolver_calls
+
+
+def test_getaddrinfo_with_canonname_and_reverse_names(guard, resolver_calls):
+    first = socket.getaddrinfo("localhost.", 80, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_CANONNAME)[0]
+    assert first[3] == "localhost" and first[4] == ("127.0.0.1", 80)
+    assert socket.getnameinfo(("127.0.0.1", 80), 0)[0] == "localhost"
+    assert socket.gethostbyaddr("localhost")[0] == "localhost"
+    assert _only_numbers_reached_the_resolver(resolver_calls), resolver_calls
+
+
+def test_an_ipv6_only_name_has_no_ipv4_address(guard, resolver_calls):
+    with pytest.raises(socket.gaierror):
+        socket.gethostbyname("ip6-localhost")
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("ip6-localhost", 80, socket.AF_INET)
+    assert resolver_calls == []
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST.", "localhost", "Localhost."])
+def test_connecting_to_a_loopback_name_connects_to_the_number(guard, resolver_calls, server, host):
+    with socket.socket() as sock:
+        sock.settimeout(5)
+        sock.connect((host, server.address[1]))
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 200")
+    assert resolver_calls and _only_numbers_reached_the_resolver(resolver_calls), resolver_calls
+
+
+# ---------------------------------------------------------------------------------------------- fresh processes
+
+_PROBE = """
+import socket
+from course_utils import netguard
+from course_utils.measure import fresh_process
+try:
+    socket.create_connection(("192.0.2.7", 9), timeout=2)
+    refused = "no"
+except netguard.NetworkBlockedError:
+    refused = "guard"
+except OSError as error:
+    refused = type(error).__name__
+fresh_process.answer({"blocked": netguard.is_blocked(), "refused": refused})
+"""
+
+
+@pytest.mark.parametrize("how", ["guard on in the parent", "COURSE_OFFLINE=1", "off"])
+def test_the_course_s_fresh_processes_run_under_the_guard_when_it_is_on(tmp_path, monkeypatch, how):
+    from course_utils.measure import fresh_process
+
+    (tmp_path / "guard_probe.py").write_text(textwrap.dedent(_PROBE))
+    netguard.unblock_network()
+    monkeypatch.setenv("COURSE_OFFLINE", "1" if how == "COURSE_OFFLINE=1" else "0")
+    if how == "guard on in the parent":
+        netguard.block_network()
+    try:
+        got = fresh_process.run("guard_probe", time_limit=120, cwd=tmp_path)
+    finally:
+        netguard.unblock_network()
+    if how == "off":
+        assert got["blocked"] is False and got["refused"] != "guard"
+    else:
+        assert got == {"blocked": True, "refused": "guard"}
 
 
 # ---------------------------------------------------------------------------------------------- allowed

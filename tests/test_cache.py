@@ -529,3 +529,23 @@ def test_declared_sizes_that_lie_are_caught_while_writing(tmp_path, monkeypatch)
     with pytest.raises(extract.ArchiveTooLargeError):
         cache.safe_extract(tar, tmp_path / "out2", max_bytes=6000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["liar.zip", "t.tar.gz"]
+
+
+def test_a_relative_cache_dir_means_the_same_folder_for_the_cli_and_the_processes_it_starts(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """Was: the CLI used <cwd>/rel/cache and a kernel (working directory notebooks/) <notebooks>/rel/cache."""
+    from course_build import cli
+    from course_utils import config
+
+    repo = Path(__file__).resolve().parents[1]
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COURSE_CACHE_DIR", "rel/cache")
+    assert cli.main(["results", "missing.ipynb"]) == 2  # any command: the variable is pinned first
+    wanted = tmp_path / "rel" / "cache"
+    assert os.environ["COURSE_CACHE_DIR"] == str(wanted) and config.cache_dir() == wanted
+    elsewhere = tmp_path / "notebooks"
+    elsewhere.mkdir()
+    child = subprocess.run([sys.executable, "-c", "from course_utils import config; print(config.cache_dir())"],
+                           capture_output=True, text=True, cwd=elsewhere, env={**os.environ, "PYTHONPATH": str(repo)})
+    assert child.stdout.strip() == str(wanted), child.stderr

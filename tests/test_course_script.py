@@ -13,6 +13,105 @@ REPO = Path(__file__).resolve().parent.parent
 def test_unknown_command_prints_usage_and_exits_2():
     proc = subprocess.run([sys.executable, str(REPO / "course.py"), "bogus"], capture_output=True, text=True)
     assert proc.returncode == 2 and "python3 course.py lab" in proc.stdout
+    assert "error: unknown command 'bogus'; commands: setup, lab" in proc.stderr
+
+
+@pytest.mark.parametrize("option", ["--help", "-h", "help"])
+def test_help_prints_usage_and_exits_0(option):
+    proc = subprocess.run([sys.executable, str(REPO / "course.py"), option], capture_output=True, text=True)
+    assert proc.returncode == 0 and "python3 course.py lab" in proc.stdout and proc.stderr == ""
+
+
+@pytest.fixture
+def course_in(tmp_path, monkeypatch):
+    """course.py with its environment folder moved into tmp_path (nothing real is created or installed)."""
+    course = _course()
+    venv_dir = tmp_path / ".venv"
+    bin_dir = venv_dir / ("Scripts" if os.name == "nt" else "bin")
+    for name, value in {"VENV": venv_dir, "BIN": bin_dir, "PYTHON": bin_dir / course.PYTHON.name,
+                        "STAMP": venv_dir / ".course-setup-stamp",
+                        "SELECTED": venv_dir / ".course-lock-selected.txt"}.items():
+        monkeypatch.setattr(course, name, value)
+    return course
+
+
+class FakeBuilder:
+    """Stands in for venv.EnvBuilder: records how it was asked and makes a bin/python that is only a file."""
+    made = []
+
+    def __init__(self, with_pip=False, clear=False):
+        self.options = {"with_pip": with_pip, "clear": clear}
+
+    def create(self, folder):
+        FakeBuilder.made.append(self.options)
+        python = Path(folder) / "bin" / "python"
+        python.parent.mkdir(parents=True, exist_ok=True)
+        python.write_text("")
+
+
+def _fake_run(codes):
+    """A subprocess.run that records commands and answers with the code of the first matching word."""
+    calls = []
+
+    def run(command, *args, **kwargs):
+        calls.append(command)
+        code = next((c for word, c in codes.items() if word in command), 0)
+        return subprocess.CompletedProcess(command, code, b"", b"")
+
+    return run, calls
+
+
+def test_setup_when_pip_fails_is_a_clear_message_and_nothing_is_marked_installed(course_in, monkeypatch, capsys):
+    """Was: a CalledProcessError traceback."""
+    course = course_in
+    monkeypatch.setattr(course.venv, "EnvBuilder", FakeBuilder)
+    run, calls = _fake_run({"install": 1, "--version": 0})
+    monkeypatch.setattr(course.subprocess, "run", run)
+    with pytest.raises(SystemExit) as info:
+        course.setup()
+    message = str(info.value.code)
+    assert message.startswith("error: installing the course's packages failed (pip exited with code 1")
+    assert "python3 course.py setup again" in message and "Traceback" not in message
+    assert not course.STAMP.exists() and any("install" in c for c in calls)
+
+
+def test_a_half_made_environment_is_detected(course_in, tmp_path):
+    import venv
+
+    course = course_in
+    assert course.half_made() == ""  # no .venv at all: a first setup, nothing to rebuild
+    course.VENV.mkdir()
+    assert "no bin/python" in course.half_made() or "no Scripts" in course.half_made()  # Ctrl-C at once
+    venv.EnvBuilder(with_pip=False).create(course.VENV)  # Ctrl-C during ensurepip: a Python without pip
+    assert course.half_made() == "its Python has no working pip"
+    course.STAMP.write_text("done")  # a finished setup is trusted
+    assert course.half_made() == ""
+
+
+def test_setup_rebuilds_a_half_made_environment(course_in, monkeypatch, capsys):
+    """Was: every command failed for ever ('No module named pip') after a Ctrl-C during the first setup."""
+    course = course_in
+    course.BIN.mkdir(parents=True)
+    course.PYTHON.write_text("")  # a Python that cannot even start: as broken as can be
+    FakeBuilder.made = []
+    monkeypatch.setattr(course.venv, "EnvBuilder", FakeBuilder)
+    run, calls = _fake_run({"--version": 1})
+    monkeypatch.setattr(course.subprocess, "run", run)
+    course.setup()
+    assert FakeBuilder.made == [{"with_pip": True, "clear": True}]
+    assert "is incomplete (its Python has no working pip" in capsys.readouterr().out
+    assert course.STAMP.exists()
+
+
+def test_ctrl_c_during_a_command_is_one_line_not_a_traceback(course_in, monkeypatch, capsys):
+    course = course_in
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(course, "setup", interrupted)
+    assert course.main(["setup"]) == 130
+    assert "run python3 course.py setup again" in capsys.readouterr().err
 
 
 def test_fingerprint_changes_with_the_pinned_files(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""tf.distribute on this machine: two real worker processes (loopback only) train like one process."""
+"""tf.distribute on this machine: two real worker processes (talking over loopback) train like one process."""
 import numpy as np
 import pytest
 
@@ -49,3 +49,40 @@ def test_train_modes_in_parallel_gives_the_same_losses_as_one_by_one():
     np.testing.assert_allclose(together["mirrored"].losses, together["single"].losses, rtol=1e-4)
     with pytest.raises(ValueError, match="mode must be one of"):
         distributed.train_modes(("single", "ring"), SMALL)
+
+
+_SERVER_PROBE = '''
+import sys
+from course_utils import distributed
+from course_utils.config import import_tensorflow
+from course_utils.measure import fresh_process
+
+port = distributed.free_ports(1)[0]
+tf = import_tensorflow()
+server = tf.distribute.Server(tf.train.ClusterSpec({"worker": [f"127.0.0.1:{port}"]}), job_name="worker",
+                              task_index=0, start=True)
+listening = []
+for table in ("tcp", "tcp6"):  # /proc/net/tcp*: local address as hex "ADDRESS:PORT", state 0A = LISTEN
+    for line in open(f"/proc/net/{table}").read().splitlines()[1:]:
+        fields = line.split()
+        address, hex_port = fields[1].split(":")
+        if fields[3] == "0A" and int(hex_port, 16) == port:
+            listening.append([table, address])
+fresh_process.answer({"listening": listening})
+'''
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/net/tcp6"), reason="needs Linux's /proc/net/tcp6")
+def test_what_a_worker_s_grpc_server_listens_on_is_what_the_module_says(tmp_path):
+    """TensorFlow's gRPC server binds the wildcard address whatever the cluster spec says; the module and chapter 11
+    say so (SERVER_LISTENS_ON_ALL_INTERFACES). If a TensorFlow release binds loopback, this fails: update both."""
+    from course_utils.measure import fresh_process
+
+    (tmp_path / "server_probe.py").write_text(_SERVER_PROBE)
+    listening = fresh_process.run("server_probe", time_limit=120, threads=1, cwd=tmp_path)["listening"]
+    assert listening, "the server listens nowhere?"
+    wildcard = {("tcp", "00000000"), ("tcp6", "0" * 32)}
+    loopback = {("tcp", "0100007F"), ("tcp6", "0" * 24 + "01000000")}
+    on_all = any((table, address) in wildcard for table, address in listening)
+    assert on_all or all((table, address) in loopback for table, address in listening), listening
+    assert on_all == distributed.SERVER_LISTENS_ON_ALL_INTERFACES, listening

@@ -12,7 +12,8 @@ ONE_TOPIC = {"course_utils/datasets/cache.py", "course_utils/datasets/speech.py"
              "course_build/cli.py",  # the commands and their argument parsing, nothing else
              "course_build/site/browser.py",  # the headless-Chromium check of the built site
              "course_build/slides.py",  # a chapter as a reveal.js deck
-             "course_utils/exercises/translation.py"}  # chapter 08's exercises, the model one included
+             "course_utils/exercises/translation.py",  # chapter 08's exercises, the model one included
+             "course_utils/netguard.py"}  # the offline guard: patched socket functions, loopback answers, audit hook
 
 
 def _modules():

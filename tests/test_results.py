@@ -274,3 +274,52 @@ def test_the_ledger_refuses_a_dropped_loosened_or_demoted_target(tmp_path):
 ])
 def test_strictness_of_targets(new, old, ok):
     assert results.at_least_as_strict(new, old) is ok
+
+
+_GOOD = {"name": "acc", "values": [0.99, 0.985, 0.99], "seeds": [0, 1, 2], "target": ">= 0.98"}
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({**_GOOD, "target": "about 0.9"}, "target must be a comparison"),
+    ({**_GOOD, "target": [1, 2]}, "target must be null or a comparison"),
+    ({**_GOOD, "seeds": ["a", "b", "c"]}, "seeds must be null or a list"),
+    ({**_GOOD, "name": 5}, "name must be a non-empty string"),
+    ({**_GOOD, "mode": 3}, "mode must be a string"),
+    ({**_GOOD, "labels": {"model": ["GRU"]}}, "labels must be"),
+    ({**_GOOD, "digits": "three"}, "digits must be"),
+    ({**_GOOD, "kind": "wish"}, "kind must be"),
+    ({**_GOOD, "values": "0.9"}, "no list of values"),
+    ([1, 2], "no list of values"),
+])
+@pytest.mark.parametrize("how", ["list", "json", "compare"])
+def test_results_on_a_malformed_result_output_is_one_line_naming_the_file(tmp_path, payload, message, how, capsys,
+                                                                         monkeypatch):
+    """Was: a traceback (a bad target raised ResultError while printing the table; wrong types a TypeError)."""
+    from course_build import cli
+
+    nb = new_notebook(cells=[new_code_cell("record(...)", execution_count=1, outputs=[
+        new_output("display_data", data={"text/plain": "result", MIME: payload})])])
+    path = tmp_path / "04_my_copy.ipynb"
+    nbformat.write(nb, str(path))
+    monkeypatch.chdir(results_report.Path(__file__).resolve().parents[1])  # --compare finds the stored chapter 04
+    args = {"list": [str(path)], "json": ["--json", str(path)], "compare": ["--compare", str(path)]}[how]
+    assert cli.main(["results", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {path}: ") and message in err, err
+
+
+def test_results_json_is_valid_json_with_null_for_missing_and_infinite_values(tmp_path):
+    """Was: NaN/Infinity in the output (not JSON), and "NaN" replaced inside labels too."""
+    path = _notebook_with(tmp_path / "99_demo.ipynb",
+                          Result("loss", [math.inf, 1.0, 2.0], [0, 1, 2], {"note": "NaN here"}, "< 5"),
+                          Result("acc", [math.nan], None, {}, ">= 0.5"))
+    proc = subprocess.run([sys.executable, "-m", "course_build", "results", "--json", str(path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    rows = json.loads(proc.stdout, parse_constant=refuse)
+    assert rows[0]["values"] == [None, 1.0, 2.0] and rows[0]["mean"] is None and rows[0]["labels"] == {"note": "NaN here"}
+    assert rows[1]["values"] == [None] and rows[1]["mean"] is None and rows[1]["met"] is False

@@ -184,3 +184,25 @@ def test_site_out_writes_only_inside_out_and_never_deletes_a_folder_it_did_not_m
     with pytest.raises(site.SiteError, match="not made by the site builder"):
         site.write_sources(REPO, mine)
     assert (mine / "my-notes.txt").is_file()
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "busy"])
+def test_site_serve_on_a_bad_or_busy_port_is_one_line_before_any_build(port, capsys, monkeypatch):
+    """Was: a traceback (OverflowError for 99999, OSError 'Address already in use'), after the whole build."""
+    import socket
+
+    from course_build import cli
+    from course_build import site as site_module
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    monkeypatch.setattr(site_module, "build", lambda *a, **k: pytest.fail("built the site before checking the port"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        number = str(taken.getsockname()[1]) if port == "busy" else port
+        assert cli.main(["site", "--serve", "--port", number]) == 1
+        with pytest.raises(site_module.SiteError, match="already in use" if port == "busy" else "not a TCP port"):
+            site_module.serve(Path("."), port=int(number))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert ("already in use" in err and "--port" in err) if port == "busy" else "from 1 to 65535" in err

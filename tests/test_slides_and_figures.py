@@ -105,3 +105,66 @@ def test_version_is_one_number_with_a_changelog_entry():
     version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert course_utils.__version__ == version
     assert re.search(rf"^## {re.escape(version)}\b", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
+
+
+def _v3_notebook() -> str:
+    import nbformat
+    from nbformat.v3 import new_code_cell, new_notebook, new_text_cell, new_worksheet
+
+    cells = [new_text_cell("markdown", source="# 96 · An old notebook\n\nSaved by an old Jupyter."),
+             new_code_cell(input="print(1)")]
+    return nbformat.writes(new_notebook(worksheets=[new_worksheet(cells=cells)]), version=3)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json", "not a notebook (not JSON"),
+    ("", "the file is empty"),
+    ("   \n", "the file is empty"),
+    ("[1, 2]", "JSON without an nbformat number"),
+    ('{"nbformat": 2, "worksheets": []}', "nbformat 2 is too old"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": 7}', "not a valid notebook"),
+])
+def test_slides_of_a_file_that_is_not_a_usable_notebook_is_one_line(tmp_path, monkeypatch, capsys, content, message):
+    """Was: a JSONDecodeError / KeyError('cells') traceback."""
+    from course_build import cli
+
+    bad = tmp_path / "98_bad.ipynb"
+    bad.write_text(content)
+    monkeypatch.chdir(REPO)
+    assert cli.main(["slides", str(bad), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {bad}: ") and message in err, err
+    assert not (tmp_path / "out").exists()  # nothing created for a notebook that cannot be read
+
+
+def test_slides_of_an_nbformat_3_notebook_are_made_after_conversion(tmp_path, monkeypatch, capsys):
+    from course_build import cli
+
+    old = tmp_path / "96_old.ipynb"
+    old.write_text(_v3_notebook())
+    monkeypatch.chdir(REPO)
+    assert cli.main(["slides", str(old), "--out", str(tmp_path / "out")]) == 0
+    deck = (tmp_path / "out" / "96_old.html").read_text()
+    assert "An old notebook" in deck and "print(1)" in deck
+
+
+@pytest.mark.parametrize("command", ["slides", "guide"])
+@pytest.mark.parametrize("case", ["existing file", "under a file", "no permission"])
+def test_an_out_folder_that_cannot_be_used_is_one_line(tmp_path, monkeypatch, capsys, command, case):
+    """Was: FileExistsError / NotADirectoryError / PermissionError tracebacks from mkdir or write_text."""
+    from course_build import cli, repository
+
+    (tmp_path / "a_file").write_text("mine")
+    out = {"existing file": tmp_path / "a_file", "under a file": tmp_path / "a_file" / "sub",
+           "no permission": tmp_path / "locked"}[case]
+    if case == "no permission":  # as root a read-only folder is still writable: simulate what a user meets
+        out.mkdir()
+        monkeypatch.setattr(repository.os, "access", lambda path, mode: False)
+    monkeypatch.chdir(REPO)
+    args = ["slides", "01", "--out", str(out)] if command == "slides" else ["guide", "--out", str(out)]
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    expected = {"existing file": "a file of that name exists", "under a file": "part of that path is a file",
+                "no permission": "no permission to write into it"}[case]
+    assert err.count("\n") == 1 and err.startswith(f"error: --out {out}: ") and expected in err, err
+    assert (tmp_path / "a_file").read_text() == "mine"

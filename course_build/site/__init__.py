@@ -271,12 +271,43 @@ def build(root, out=None, quiet: bool = True) -> dict:
             "warnings": warnings}
 
 
+def check_port(port, host: str = "127.0.0.1") -> None:
+    """Raise :class:`SiteError` (one clear line) unless ``port`` is a TCP port number that is free on ``host`` now;
+    the site command calls it before the build, so a busy port is said at once, not after minutes of Sphinx."""
+    import errno
+    import socket
+
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise SiteError(f"--port {port!r} is not a TCP port: give a number from 1 to 65535 (default 8000)")
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SiteError(_port_problem(error, host, port, errno)) from None
+
+
+def _port_problem(error, host, port, errno) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use (another server, or an earlier `serve` still running?): "
+                f"stop it, or choose another port with --port, e.g. --port {port + 1 if port < 65535 else 8001}")
+    if error.errno == errno.EACCES:
+        return f"port {port} on {host} needs administrator rights (ports below 1024 do): use --port 8000 or above"
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
 def serve(directory, port: int = 8000, host: str = "127.0.0.1"):
-    """Serve ``directory`` on ``host:port`` (localhost only) until interrupted."""
+    """Serve ``directory`` on ``host:port`` (localhost only) until interrupted. A port that is not a port number,
+    is busy or is not allowed raises :class:`SiteError` with one clear line."""
+    import errno
     import http.server
 
+    check_port(port, host)
     handler = functools.partial(QuietHandler, directory=str(directory))
-    with http.server.ThreadingHTTPServer((host, port), handler) as server:
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as error:  # taken between the check and now
+        raise SiteError(_port_problem(error, host, port, errno)) from None
+    with server:
         print(f"serving {directory} at http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)", flush=True)
         try:
             server.serve_forever()

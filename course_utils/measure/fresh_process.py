@@ -11,7 +11,9 @@ do it the same way, here:
   :func:`answer` with a JSON-able dict: one line on stdout that starts with ``{``. Other output is allowed; the last
   such line is the answer.
 
-The child imports the same ``course_utils`` as the parent (its repository root goes first on ``PYTHONPATH``) and
+The child imports the same ``course_utils`` as the parent (its repository root goes first on ``PYTHONPATH``), runs
+under the offline guard (:mod:`course_utils.netguard`, installed before the module runs) when ``COURSE_OFFLINE`` is on
+or the guard is on in the parent (the child then gets ``COURSE_OFFLINE=1``), and
 inherits the parent's environment, changed by ``env`` (name -> value; None removes the variable) and, with
 ``threads``, limited to that many TensorFlow intra-op threads, one inter-op thread, no GPU and no TensorFlow log.
 Its output goes to temporary files, not pipes, so processes that run together cannot block on a full pipe.
@@ -85,8 +87,23 @@ def _environment(threads, env) -> dict:
             variables.pop(name, None)
         else:
             variables[name] = value
+    guard = sys.modules.get("course_utils.netguard")
+    if guard is not None and guard.is_blocked():  # the guard is on here: on in the child too, whatever env says
+        variables["COURSE_OFFLINE"] = "1"
     variables["PYTHONPATH"] = os.pathsep.join(p for p in (_REPOSITORY, variables.get("PYTHONPATH", "")) if p)
     return variables
+
+
+# What the child runs: the offline guard first when COURSE_OFFLINE is on (any value but an explicit "off": a value
+# the course does not understand is reported by the module's own configuration), then the module as ``python -m``
+# would (``__name__ == "__main__"``, ``sys.argv`` = [its file, arguments...], the working directory on sys.path).
+_BOOTSTRAP = """import os, runpy, sys
+if os.environ.get("COURSE_OFFLINE", "").strip().lower() not in ("", "0", "false", "no", "off"):
+    from course_utils.netguard import block_network
+    block_network()
+del sys.argv[0]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
 
 
 class FreshProcess:
@@ -104,7 +121,7 @@ class FreshProcess:
         environment = _environment(threads, env)
         # Files, not pipes: nothing blocks however much a child writes. They live as long as the handle (_close).
         self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
-        self.process = subprocess.Popen([sys.executable, "-m", module, *arguments], env=environment, cwd=cwd,
+        self.process = subprocess.Popen([sys.executable, "-c", _BOOTSTRAP, module, *arguments], env=environment, cwd=cwd,
                                         stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err)
 
     @property
