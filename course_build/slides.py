@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 from course_build.alt_text import IMAGE_TYPES, alt_texts, plain
+from course_build.results_report import readable_outputs
 
 CDN_REVEAL = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.0"
 CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
@@ -352,7 +353,7 @@ def write_deck(path, out_dir, assets: str | None = "_assets", copy: bool = True,
     if not offline:
         assets = None
     row = chapter_row(path)
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = readable_outputs(json.loads(path.read_text(encoding="utf-8")))  # results under their human labels
     deck = out_dir / f"{path.stem}.html"
     deck.write_text(deck_html(nb, f"{row['number']} · {row['title']}", assets, back_link), encoding="utf-8")
     return deck, offline
