@@ -17,6 +17,7 @@ Every other command of the course runs inside that environment as ``python -m co
     python3 course.py slides [NN ...]    # reveal.js decks;  python3 course.py guide: the instructor guide
     python3 course.py readme             # rewrite the README's generated tables from the stored notebooks
     python3 course.py new-chapter NN topic "Title"   # a new chapter from the template (maintainers)
+    python3 course.py grade FOLDER       # instructors: run every checker of submitted notebooks, CSV + summary
     python3 course.py progress           # your exercises per chapter
 
 Setting up creates a virtual environment in .venv and installs the course package with its dependencies:
@@ -143,7 +144,7 @@ OWN_COMMANDS = ("setup", "lab", "test", "site", "serve")
 # The commands of course_build.cli, run as ``python -m course_build`` in the environment (a test keeps this equal
 # to course_build.cli.commands(); this file cannot import it, it runs before the environment exists).
 TOOL_COMMANDS = ("doctor", "run", "download", "data", "results", "slides", "guide", "readme", "new-chapter",
-                 "progress")
+                 "grade", "progress")
 
 
 def main(argv: list) -> int:
