@@ -131,3 +131,19 @@ def test_the_grade_command_is_listed_and_refuses_a_missing_folder(tmp_path):
     process = subprocess.run([sys.executable, "-m", "course_build", "grade", str(tmp_path / "missing")],
                              capture_output=True, text=True, cwd=root)
     assert process.returncode == 2 and "no such file or folder" in process.stderr
+
+
+def test_a_checker_logs_its_outcome_only_for_the_grader(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    from course_utils import check
+    from course_utils.progress import CHECK_LOG_VAR
+
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.delenv(CHECK_LOG_VAR, raising=False)
+    check("ema_states", lambda x, alpha, h0=0.0: np.zeros_like(x))
+    assert not list(tmp_path.glob("*.jsonl"))
+    monkeypatch.setenv(CHECK_LOG_VAR, str(tmp_path / "checks.jsonl"))
+    check("ema_states", lambda x, alpha, h0=0.0: np.zeros_like(x))
+    entry = json.loads((tmp_path / "checks.jsonl").read_text())
+    assert entry["exercise"] == "ema_states" and entry["status"] == "failed" and entry["case"]
