@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set the course up and start it, with nothing but Python installed (the versions pyproject.toml names).
 
-    python3 course.py lab     # set up (once) and open the course in JupyterLab
+    python3 course.py lab     # set up (once) and open the course in JupyterLab (no news prompt: offline)
     python3 course.py test    # set up (once) and run the whole test suite
     python3 course.py setup   # only set up
     python3 course.py site    # build the course website into _build/html (installs the site extra on first use)
@@ -17,6 +17,8 @@ Every other command of the course runs inside that environment as ``python -m co
     python3 course.py slides [NN ...]    # reveal.js decks;  python3 course.py guide: the instructor guide
     python3 course.py readme             # rewrite the README's generated tables from the stored notebooks
     python3 course.py new-chapter NN topic "Title"   # a new chapter from the template (maintainers)
+    python3 course.py handout [NN ...]   # instructors: learners' copies (outputs cleared) in _build/handout
+    python3 course.py grade FOLDER       # instructors: run every checker of submitted notebooks, CSV + summary
     python3 course.py progress           # your exercises per chapter
 
 Setting up creates a virtual environment in .venv and installs the course package with its dependencies:
@@ -170,11 +172,27 @@ def lab_options(options: list) -> list:
     return options
 
 
+# JupyterLab settings for the course's own lab (the environment's app folder, never the user's settings): no
+# "Would you like to get notified about official Jupyter news?" prompt, no news or update request (offline course).
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def lab_settings(prefix=None) -> Path:
+    """Write :data:`LAB_OVERRIDES` to ``<prefix>/share/jupyter/lab/settings/overrides.d/course.json`` (prefix: the
+    course's .venv), where JupyterLab reads environment-wide overrides; returns the file's path."""
+    import json
+
+    path = Path(prefix or VENV) / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "course.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(LAB_OVERRIDES, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 OWN_COMMANDS = ("setup", "lab", "test", "site", "serve")
 # The commands of course_build.cli, run as ``python -m course_build`` in the environment (a test keeps this equal
 # to course_build.cli.commands(); this file cannot import it, it runs before the environment exists).
-TOOL_COMMANDS = ("doctor", "run", "download", "data", "results", "slides", "guide", "readme", "new-chapter",
-                 "progress")
+TOOL_COMMANDS = ("doctor", "run", "download", "data", "results", "slides", "guide", "handout", "readme",
+                 "new-chapter", "grade", "progress")
 
 
 def main(argv: list) -> int:
@@ -207,6 +225,7 @@ def _run(command: str, rest: list) -> int:
     else:
         setup()
     if command == "lab":
+        lab_settings()
         return subprocess.call([str(PYTHON), "-m", "jupyterlab", str(ROOT / "notebooks"), *lab_options(rest)], cwd=ROOT)
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)

@@ -335,9 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: _build)")
     p.set_defaults(func=cmd_guide)
     sub.add_parser("readme", help="rewrite the README's generated tables (chapters, headline results)").set_defaults(func=cmd_readme)
-    from course_build import new_chapter
+    from course_build import grading, handout, new_chapter
 
     new_chapter.add_command(sub)
+    grading.add_command(sub)  # python3 course.py grade / handout: each command lives with its module
+    handout.add_command(sub)
     sub.add_parser("progress", help="your exercises per chapter: passed, failed, not attempted").set_defaults(func=cmd_progress)
     return parser
 

@@ -265,7 +265,9 @@ def guide(root, link=_default_link) -> str:
                 except KeyError:
                     out.append(f"* **`{name}`**: not registered in `course_utils.exercises`.")
             out.append("")
-    out.append(OFFLINE_CLASS)
+    from course_build.grading import GUIDE_SECTION  # how to grade a class, and why with the course's checkers
+
+    out += [OFFLINE_CLASS, GUIDE_SECTION]
     return "\n".join(out)
 
 

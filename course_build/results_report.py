@@ -121,7 +121,26 @@ def table(results, *, markdown: bool = False) -> str:
 
 
 def _where(r: Result) -> str:
-    return f"chapter {r.chapter}: {r.name}" + (f" [{r.label_text()}]" if r.labels else "")
+    named = f"{r.label} ({r.name})" if r.label else r.name  # the human label, and the name to find in the code
+    return f"chapter {r.chapter}: {named}" + (f" [{r.label_text()}]" if r.labels else "")
+
+
+def readable_outputs(nb: dict) -> dict:
+    """A notebook (as JSON) whose recorded results read under their human labels: the printed line of each
+    :func:`~course_utils.results.record` output is rewritten from its stored JSON (``Result.describe(readable=
+    True)``). The site and the slides show this; the notebook itself keeps the line it printed."""
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data", {})
+            if MIME not in data or "text/plain" not in data:
+                continue
+            payload = data[MIME]
+            try:
+                result = Result.from_json(json.loads(payload) if isinstance(payload, str) else payload)
+            except (ResultError, ValueError):
+                continue  # a malformed result keeps its printed line (python3 course.py results reports it)
+            data["text/plain"] = result.describe(readable=True)
+    return nb
 
 
 def problems(results) -> list:

@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 from course_build.alt_text import IMAGE_TYPES, alt_texts, plain
+from course_build.results_report import readable_outputs
 
 CDN_REVEAL = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.0"
 CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
@@ -386,6 +387,7 @@ def write_deck(path, out_dir, assets: str | None = "_assets", copy: bool = True,
         out_dir = output_folder(out_dir)
     except OutputFolderError as error:
         raise SlidesError(str(error)) from None
+    nb = readable_outputs(nb)  # results under their human labels
     deck = out_dir / f"{path.stem}.html"
     try:
         offline = True

@@ -32,6 +32,7 @@ from pathlib import Path
 from course_utils import config
 
 PROGRESS_VAR = "COURSE_PROGRESS_FILE"
+CHECK_LOG_VAR = "COURSE_CHECK_LOG"  # set by the grading command: each checker's outcome, one JSON line each
 FILENAME = "progress.json"
 FORMAT = 1
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
@@ -194,6 +195,22 @@ def log_attempt(exercise: str, status: str, path=None) -> None:
         _say(f"could not record {exercise!r} in {config.display_path(path)} ({error.strerror or error}); "
              f"set {PROGRESS_VAR} to a writable file to keep your progress")
         return
+
+
+def log_check(exercise: str, status: str, case=None, hint=None, message: str = "") -> None:
+    """When ``COURSE_CHECK_LOG`` names a file (``python3 course.py grade`` sets it for each submission), append
+    one JSON line with a checker's outcome: exercise, status, the failing case and the hint that names the
+    mistake. Does nothing otherwise; never raises (a checker must work whatever happens to the file)."""
+    target = os.environ.get(CHECK_LOG_VAR)
+    if not target:
+        return
+    line = {"exercise": exercise, "status": status, "case": case, "hint": hint,
+            "message": (message or "").strip().splitlines()[0][:300] if message else ""}
+    try:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(line) + "\n")
+    except OSError as error:
+        _say(f"could not log {exercise!r} in {target} ({error.strerror or error})")
 
 
 def exercises_by_chapter(notebooks) -> dict:

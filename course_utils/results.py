@@ -133,10 +133,11 @@ class Result:
         return (f"{fmt.format(self.mean)}{unit} ({fmt.format(self.low)}-{fmt.format(self.high)}, "
                 f"{len(self.values)} seeds)")
 
-    def describe(self) -> str:
-        """The line :func:`record` prints."""
+    def describe(self, readable: bool = False) -> str:
+        """The line :func:`record` prints (``result <name> [labels]: ...``, the name as the code spells it); with
+        ``readable`` the same line under the result's human label instead (the site and the slides show that)."""
         labels = f" [{self.label_text()}]" if self.labels else ""
-        text = f"result {self.name}{labels}: "
+        text = f"{self.title}{labels}: " if readable else f"result {self.name}{labels}: "
         text += ("mean " + self.value_text()) if len(self.values) > 1 else self.value_text()
         if self.target is not None:
             kind = self.kind or "target"

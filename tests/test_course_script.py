@@ -215,3 +215,20 @@ def test_jupyterlab_really_starts_as_root_with_those_options(tmp_path):
             proc.wait()
     assert any("is running at" in line for line in seen), "".join(seen[-20:])
     assert not any("Running as root is not recommended" in line for line in seen)
+
+
+def test_the_course_lab_never_asks_about_jupyter_news(tmp_path):
+    """Issue 31: the offline course's JupyterLab neither asks "get notified about official Jupyter news?" nor
+    fetches news or updates; the override lives in the environment's app folder, not in the user's settings."""
+    from jupyterlab.commands import get_app_dir
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    course = _course()
+    path = course.lab_settings(tmp_path)
+    assert path == tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "course.json"
+    overrides, error = _get_overrides(str(path.parent.parent))
+    assert error == ""
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    # the folder JupyterLab reads in an environment is the one lab_settings writes under that environment's prefix
+    assert Path(get_app_dir()) == Path(sys.prefix) / "share" / "jupyter" / "lab"
+    assert course.lab_settings(tmp_path) == path  # idempotent

@@ -208,7 +208,7 @@ def test_a_missed_claim_fails_and_a_missed_expectation_is_listed_as_missed(tmp_p
     acc, gap = record("acc", [0.99, 0.97, 0.99]), record("gap", [0.1, 0.2, 0.1])
     path = _declared_notebook(tmp_path / "99_demo.ipynb", targets, [acc, gap])
     problems = results_report.chapter_problems([path])
-    assert problems == ["chapter 99: acc misses its claim >= 0.98: 0.983 (0.970-0.990, 3 seeds)"]
+    assert problems == ["chapter 99: accuracy (acc) misses its claim >= 0.98: 0.983 (0.970-0.990, 3 seeds)"]
     text = results_report.table(results_report.notebook_results(path))
     assert "claim >= 0.98" in text and "MISSED" in text and "expectation < 0.05" in text and "missed" in text
     cli = subprocess.run([sys.executable, "-m", "course_build", "results", str(path)], capture_output=True, text=True)
@@ -323,3 +323,25 @@ def test_results_json_is_valid_json_with_null_for_missing_and_infinite_values(tm
     rows = json.loads(proc.stdout, parse_constant=refuse)
     assert rows[0]["values"] == [None, 1.0, 2.0] and rows[0]["mean"] is None and rows[0]["labels"] == {"note": "NaN here"}
     assert rows[1]["values"] == [None] and rows[1]["mean"] is None and rows[1]["met"] is False
+
+
+def test_the_site_and_the_slides_show_results_under_their_human_labels(tmp_path, monkeypatch):
+    """Issue 31: the printed line of a result reads under its label on the site, the slides and the results page."""
+    import json as json_module
+
+    from course_build.site import _results_page
+    from course_build.slides import deck_html
+
+    monkeypatch.setenv("COURSE_MODE", "full")
+    declare_targets(claim("accuracy_lengths_5_20", ">= 0.98", "accuracy on short sequences (5-20 tokens)"))
+    result = record("accuracy_lengths_5_20", [0.99, 0.985, 0.99], seeds=[0, 1, 2], model="GRU")
+    assert result.describe().startswith("result accuracy_lengths_5_20 [model=GRU]")  # the notebook's own line
+    path = _declared_notebook(tmp_path / "99_demo.ipynb", [], [result])
+    nb = results_report.readable_outputs(json_module.loads(path.read_text()))
+    line = nb["cells"][1]["outputs"][0]["data"]["text/plain"]
+    assert line.startswith("accuracy on short sequences (5-20 tokens) [model=GRU]: mean 0.988") and "met" in line
+    assert "accuracy_lengths_5_20" not in deck_html(nb, "99 · Demo", None)
+    page = _results_page([path])
+    assert "accuracy on short sequences (5-20 tokens)" in page and "accuracy_lengths_5_20" not in page
+    unlabelled = Result("test_mse", [0.1], None, {}, None)
+    assert unlabelled.describe(readable=True) == "test mse: 0.100"

@@ -34,6 +34,7 @@ from course_build.site import theme
 from course_build.alt_text import alt_texts
 from course_build.readme import chapter_row
 from course_build.repository import chapters
+from course_build.results_report import readable_outputs
 
 PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx-mathjax-offline", "sphinx_revealjs")
 SITE_TITLE = "Recurrent Neural Networks with Keras"
@@ -128,7 +129,7 @@ def _open_details(text: str) -> str:
 
 def _chapter_notebook(path: Path, downloads: str, slides_link: str) -> dict:
     """The stored notebook, prepared for the site: links under the title, answers opened, figures with alt text."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = readable_outputs(json.loads(path.read_text(encoding="utf-8")))  # results under their human labels
     by_cell = {}
     for (index, _), text in sorted(alt_texts(nb).items()):
         by_cell.setdefault(index, []).append(text)

@@ -198,7 +198,7 @@ def evaluate(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT
             if got is not None:
                 problem, hint = got
                 return Report(name, FAILED, f"{label} failed.\n  This case checks {case.isolates}.\n  {problem}"
-                              + (f"\n  Hint: {hint}" if hint else "") + note, case=case.name)
+                              + (f"\n  Hint: {hint}" if hint else "") + note, case=case.name, details={"hint": hint})
             continue
         outputs.append(got)
         expected = _prepare(exercise, exercise.solution(**copy_args(case.kwargs)))
@@ -209,7 +209,7 @@ def evaluate(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT
                 name, FAILED,
                 f"{label} failed.\n  This case checks {case.isolates}.\n  {problem}"
                 + (f"\n  Hint: {hint}" if hint else "") + note,
-                case=case.name, details={"expected": expected, "got": got},
+                case=case.name, details={"expected": expected, "got": got, "hint": hint},
             )
     return Report(name, PASSED, f"{name}: all {len(cases)} cases passed. Well done!")
 
@@ -285,6 +285,7 @@ def check(name: str, fn: Callable, time_limit: float | None | str = OWN_LIMIT) -
               "run the cell again to check your function.")
         return get(name).solution
     _progress.log_attempt(name, report.status)  # the learner's progress file (never raises)
+    _progress.log_check(name, report.status, report.case, report.details.get("hint"), report.message)
     print(report.message)
     if report.status == FAILED:
         print("  The notebook continues with the reference solution; fix the function and run the cell again.")
