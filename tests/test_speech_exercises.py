@@ -13,7 +13,9 @@ from course_utils.exercises import evaluate, solution, speech
     ("collapse_ctc_path", speech._collapse_blank_zero, "the blank is the last class", "use the `blank` argument"),
     ("collapse_ctc_path", lambda path, blank: [int(c) for c in path if c != blank], "repeated frames", "merge each run"),
     ("digit_edit_distance", speech._edit_substitution_two, "one substitution", "costs 1 (one changed digit)"),
-    ("digit_edit_distance", speech._edit_positionwise, "a deletion", "position by position"),
+    ("digit_edit_distance", speech._edit_positionwise, "a deletion inside", "position by position"),
+    ("digit_edit_distance", speech._edit_no_insertion, "an insertion at the end", "the move across the table"),
+    ("digit_edit_distance", speech._edit_no_deletion, "a deletion at the end", "the move down the table"),
     ("digit_edit_distance", speech._edit_zero_border, "an insertion at the start", "first row and column"),
     ("digit_edit_distance", speech._edit_transposition, "two neighbours swapped", "no transposition"),
     ("digit_edit_distance", speech._edit_length_only, "one substitution", "not only the difference in length"),
@@ -27,6 +29,21 @@ def test_a_list_and_a_float_are_accepted():
     assert evaluate("collapse_ctc_path", lambda path, blank: solution("collapse_ctc_path")(path, blank).tolist()).passed
     assert evaluate("digit_edit_distance", lambda reference, hypothesis: float(
         solution("digit_edit_distance")(reference, hypothesis))).passed
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_each_edit_distance_mistake_fails_first_on_its_own_case_whatever_the_seed(seed):
+    """Each typical mistake is invisible on the cases before its own (so the failing case names it) and caught
+    there, for the cases of any seed; and no two mistakes agree on every case (so each gets its own hint)."""
+    cases = speech._edit_cases(seed)
+    right = solution("digit_edit_distance")
+    results = {}
+    for mistake in speech.EDIT_WRONG_ANSWERS:
+        wrong = [mistake.function(**case.kwargs) for case in cases]
+        first = next(case.name for case, w in zip(cases, wrong) if w != right(**case.kwargs))
+        assert first == mistake.case, (mistake.function.__name__, first)
+        results[mistake.function.__name__] = tuple(wrong)
+    assert len(set(results.values())) == len(results)
 
 
 @pytest.mark.parametrize("seed", range(20))

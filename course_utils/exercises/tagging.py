@@ -140,6 +140,15 @@ def _accuracy_cases(seed: int = 12, B: int = 3, T: int = 5) -> list:
     ragged_scores[0, np.arange(T), y_true[0]] = 5.0
     ragged_scores[1:, 0, 0] = 5.0
     ragged_scores[~ragged, 0] = 10.0  # padding predicted as tag 0 here too
+    # Real tokens tagged 0 ("O", the commonest tag): y_true == 0 no longer means padding
+    with_o = np.arange(T)[None, :] < rng.integers(2, T + 1, size=B)[:, None]  # at least two real tokens a row
+    o_true = np.where(with_o, y_true, 0)
+    o_true[:, 0] = 0  # every sentence starts with a real token tagged 0, predicted right ...
+    o_scores = scores.copy()
+    o_scores[:, 0, 0] = 20.0
+    o_scores[0, 1] = 0.0
+    o_scores[0, 1, (o_true[0, 1] + 1) % C] = 20.0  # ... and one other real token is predicted wrong
+    o_scores[~with_o, 0] = 10.0
     return [
         Case("no padding", "the share of tokens whose highest-scoring tag (argmax over the last axis) is the true tag",
              {"y_true": y_true, "scores": scores, "mask": no_padding}),
@@ -152,6 +161,8 @@ def _accuracy_cases(seed: int = 12, B: int = 3, T: int = 5) -> list:
         Case("a 0/1 integer mask, probabilities", "that an integer mask and softmax probabilities work too",
              {"y_true": padded_true, "scores": np.exp(padded_scores) / np.exp(padded_scores).sum(-1, keepdims=True),
               "mask": padded.astype("int32")}),
+        Case("real tokens tagged 0", "that the mask says which tokens are real, not the tag: tag 0 (\"O\") is also "
+             "a real tag, and real tokens tagged 0 count", {"y_true": o_true, "scores": o_scores, "mask": with_o}),
     ]
 
 
@@ -170,12 +181,20 @@ def _accuracy_per_sentence(y_true, scores, mask):
     return float((correct.sum(1) / real.sum(1)).mean())
 
 
+def _accuracy_nonzero_tags(y_true, scores, mask):
+    """Mistake: the padding found from the tags (y_true != 0) instead of the mask."""
+    real = np.asarray(y_true) != 0
+    return float(((np.asarray(scores).argmax(-1) == np.asarray(y_true)) & real).sum() / real.sum())
+
+
 ACCURACY_MISTAKES = (
     Variant("padded steps were counted: leave them out of the correct tokens and of the number of tokens.",
             _accuracy_unmasked),
     Variant("divide by the number of real tokens (mask.sum()), not by all B * T steps.", _accuracy_over_all_steps),
     Variant("that is the mean of the sentences' accuracies; count every real token of the batch once instead.",
             _accuracy_per_sentence),
+    Variant("use the mask to find the real tokens, not y_true != 0: tag 0 (\"O\") is also the tag of real tokens, "
+            "and those count.", _accuracy_nonzero_tags),
 )
 
 
@@ -189,4 +208,5 @@ register(Exercise("bio_to_spans", "BIO tags to entity spans", tagging.bio_to_spa
 register(Exercise("spans_to_bio", "Entity spans to BIO tags", tagging.spans_to_bio, _bio_cases, variants=BIO_MISTAKES))
 register(Exercise("masked_token_accuracy", "Token accuracy without the padded steps", tagging.masked_token_accuracy,
                   _accuracy_cases, variants=ACCURACY_MISTAKES,
-                  mistakes=[Mistake(_accuracy_wrong_axis, "no padding", "raised")]))
+                  mistakes=[Mistake(_accuracy_wrong_axis, "no padding", "raised"),
+                            Mistake(_accuracy_nonzero_tags, "real tokens tagged 0", "not y_true != 0")]))
