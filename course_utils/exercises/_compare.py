@@ -54,7 +54,7 @@ def compare(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
     if got is None and expected is not None:
         return f"{where} is None: did the function forget to `return` its result?"
     if isinstance(expected, (tuple, list)):
-        got = _as_sequence(got)
+        got = _as_sequence(got) if isinstance(expected, list) else got  # a tuple is several outputs: never an array
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             kind = "tuple" if isinstance(expected, tuple) else "list"
             length = len(got) if isinstance(got, (tuple, list)) else f"not a {kind}"
