@@ -1,8 +1,10 @@
-"""Chapter 13: collapsing a frame-level CTC path (repeats, then blanks), and the edit distance of two digit strings."""
+"""Chapter 13: collapsing a frame-level CTC path (repeats, then blanks), the edit distance of two digit strings, and
+wiring the CTC loss of a batch (its cases and typical mistakes live in :mod:`._ctc_wiring`)."""
 from __future__ import annotations
 
 import numpy as np
 
+from course_utils.exercises import _ctc_wiring as wiring
 from course_utils.speech import ctc
 from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
@@ -221,3 +223,35 @@ register(Exercise("collapse_ctc_path", "Collapsing a CTC path: repeats, then bla
                                     "blanks between different digits", "This case checks that the blanks are removed")]))
 register(Exercise("digit_edit_distance", "The edit distance between two digit strings", digit_edit_distance,
                   _edit_cases, variants=EDIT_MISTAKES, mistakes=EDIT_WRONG_ANSWERS))
+
+
+# ------------------------------------------------------------------------------------------ the batch CTC loss
+
+ctc_batch_loss = wiring.ctc_batch_loss
+
+CTC_LOSS_MISTAKES = (
+    Variant("the batch loss is one number: the mean of the per-utterance losses that keras.ops.ctc_loss returns "
+            "(keras.ops.mean).", wiring.per_utterance),
+    Variant("take the mean over the batch, not the sum: the loss (and the gradient step) should not grow with the "
+            "batch size.", wiring.summed),
+    Variant("pass the logits as they are: ctc_loss applies the log-softmax itself, so probabilities from a softmax "
+            "are normalised twice (log-probabilities would give the same loss).", wiring.softmax_first),
+    Variant("class 0 is the blank here (keras.ops.ctc_loss's default mask_index=0; tf.nn.ctc_loss needs "
+            "blank_index=0), not the last class.", wiring.blank_last),
+    Variant("the logits are batch first, (B, T, classes): tf.nn.ctc_loss reads them time first unless "
+            "logits_time_major=False (keras.ops.ctc_loss expects batch first).", wiring.time_major),
+    Variant("pass logit_lengths: with all T frames of the padded batch, the frames after a short utterance are "
+            "scored as speech (keras.losses.CTC does that: it always uses every frame).", wiring.padded_logit_lengths),
+    Variant("pass label_lengths: with the padded width, the 0s after a short string are read as labels (and 0 is "
+            "the blank).", wiring.padded_label_lengths),
+)
+
+register(Exercise("ctc_batch_loss", "The CTC loss of a batch: logits, padded labels and both lengths",
+                  ctc_batch_loss, wiring.make_cases, atol=1e-4, rtol=1e-4, variants=CTC_LOSS_MISTAKES,
+                  mistakes=[Mistake(wiring.per_utterance, "uniform scores", "mean of the per-utterance losses"),
+                            Mistake(wiring.summed, "uniform scores", "not the sum"),
+                            Mistake(wiring.softmax_first, "scores, not probabilities", "pass the logits as they are"),
+                            Mistake(wiring.blank_last, "the blank is class 0", "class 0 is the blank"),
+                            Mistake(wiring.time_major, "batch first", "logits_time_major=False"),
+                            Mistake(wiring.padded_logit_lengths, "shorter utterances", "pass logit_lengths"),
+                            Mistake(wiring.padded_label_lengths, "shorter digit strings", "pass label_lengths")]))
