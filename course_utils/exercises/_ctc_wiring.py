@@ -9,6 +9,8 @@ reading gives a wrong number (and a hint) instead of an error.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from course_utils.speech import ctc
@@ -28,6 +30,35 @@ def ctc_batch_loss(logits, labels, logit_lengths, label_lengths):
 
     losses = keras.ops.ctc_loss(labels, logits, label_lengths, logit_lengths)  # (B,): blank = class 0 (mask_index)
     return float(keras.ops.convert_to_numpy(keras.ops.mean(losses)))
+
+
+# keras.ops.ctc_loss takes about 0.1 s per call in eager mode, and a diagnosis runs the solution and every mistake on
+# every case: the checker's own calls are cached by the bytes of their inputs (a learner's code is never cached).
+_CACHE: dict = {}
+
+
+def _losses(logits, labels, logit_lengths, label_lengths, mask_index=0) -> np.ndarray:
+    """``keras.ops.ctc_loss`` per utterance, as NumPy, cached."""
+    arrays = [np.asarray(a) for a in (logits, labels, logit_lengths, label_lengths)]
+    key = tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays) + (mask_index,)
+    if key in _CACHE:
+        return _CACHE[key].copy()
+    import keras
+
+    logits, labels, logit_lengths, label_lengths = arrays
+    losses = keras.ops.convert_to_numpy(keras.ops.ctc_loss(labels, logits, label_lengths, logit_lengths,
+                                                           mask_index=mask_index))
+    if sum(a.nbytes for a in arrays) < 20_000:  # the cases' sizes; a notebook's real batches are not kept
+        if len(_CACHE) > 2000:
+            _CACHE.clear()
+        _CACHE[key] = losses.copy()
+    return losses
+
+
+@functools.wraps(ctc_batch_loss)  # show_solution prints ctc_batch_loss itself (inspect follows __wrapped__)
+def cached_solution(logits, labels, logit_lengths, label_lengths):
+    """:func:`ctc_batch_loss` with the cache: the reference the checker compares with."""
+    return float(np.mean(_losses(logits, labels, logit_lengths, label_lengths), dtype=np.float32))
 
 
 def _labels(rng, batch, width, lengths=None):
@@ -94,13 +125,6 @@ def make_cases(seed: int = 7) -> list:
 
 # ---------------------------------------------------------------------------------------------- typical mistakes
 
-def _losses(logits, labels, logit_lengths, label_lengths, mask_index=0):
-    import keras
-
-    return keras.ops.convert_to_numpy(keras.ops.ctc_loss(labels, logits, label_lengths, logit_lengths,
-                                                         mask_index=mask_index))
-
-
 def per_utterance(logits, labels, logit_lengths, label_lengths):
     """Mistake: the per-utterance losses returned, not their mean."""
     return _losses(logits, labels, logit_lengths, label_lengths)
@@ -115,8 +139,8 @@ def softmax_first(logits, labels, logit_lengths, label_lengths):
     """Mistake: probabilities (a softmax) passed where ctc_loss expects logits."""
     import keras
 
-    return ctc_batch_loss(keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1)), labels, logit_lengths,
-                          label_lengths)
+    return cached_solution(keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1)), labels, logit_lengths,
+                           label_lengths)
 
 
 def blank_last(logits, labels, logit_lengths, label_lengths):
@@ -126,16 +150,16 @@ def blank_last(logits, labels, logit_lengths, label_lengths):
 
 def time_major(logits, labels, logit_lengths, label_lengths):
     """Mistake: tf.nn.ctc_loss without logits_time_major=False reads (B, T, C) logits as (T, B, C)."""
-    return ctc_batch_loss(np.swapaxes(np.asarray(logits), 0, 1), labels, logit_lengths, label_lengths)
+    return cached_solution(np.swapaxes(np.asarray(logits), 0, 1), labels, logit_lengths, label_lengths)
 
 
 def padded_logit_lengths(logits, labels, logit_lengths, label_lengths):
     """Mistake: every utterance given all T frames of the padded batch (as keras.losses.CTC does)."""
     full = np.full(np.shape(logits)[0], np.shape(logits)[1], dtype="int32")
-    return ctc_batch_loss(logits, labels, full, label_lengths)
+    return cached_solution(logits, labels, full, label_lengths)
 
 
 def padded_label_lengths(logits, labels, logit_lengths, label_lengths):
     """Mistake: every string given the padded width L, so its trailing 0s are read as labels."""
     full = np.full(np.shape(labels)[0], np.shape(labels)[1], dtype="int32")
-    return ctc_batch_loss(logits, labels, logit_lengths, full)
+    return cached_solution(logits, labels, logit_lengths, full)
