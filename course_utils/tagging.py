@@ -152,8 +152,17 @@ class Gazetteer:
 def entity_scores(true_tags, predicted_tags, types) -> dict:
     """Entity-level precision, recall and F1 (seqeval, default mode): {"overall": {...}, type: {...}, ...}.
 
-    An entity counts as found only when its type and both boundaries are right. A type absent from the gold
-    tags gets NaN.
+    An entity counts as found only when its type and both boundaries are right. Per type, precision is the share of
+    its predicted entities that are right, recall the share of its gold entities found. A ratio with nothing to
+    count is handled as follows, the same for every type and every model:
+
+    * a type absent from the gold tags has NaN recall and NaN F1 (there is nothing to find); its precision is 0
+      when the tagger predicted entities of that type anyway (every one is wrong), NaN when it predicted none;
+    * a type in the gold tags that the tagger never predicts gets precision 0, recall 0 and F1 0 (seqeval with
+      ``zero_division=0``), as does "overall" when nothing is predicted at all.
+
+    (seqeval alone would give 0 instead of NaN to a type absent from the gold tags as soon as it is predicted once,
+    so the same absent type would score NaN in one run and 0 in another.)
     """
     from seqeval.metrics import classification_report
 
@@ -162,8 +171,10 @@ def entity_scores(true_tags, predicted_tags, types) -> dict:
                        (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score"))}}
     for kind in types:
         row = report.get(kind)
-        out[kind] = ({"precision": row["precision"], "recall": row["recall"], "f1": row["f1-score"]} if row
-                     else {"precision": np.nan, "recall": np.nan, "f1": np.nan})
+        if row is not None and row["support"] > 0:
+            out[kind] = {"precision": row["precision"], "recall": row["recall"], "f1": row["f1-score"]}
+        else:  # no gold entity of this type; a row with support 0 means it was predicted
+            out[kind] = {"precision": 0.0 if row is not None else np.nan, "recall": np.nan, "f1": np.nan}
     return out
 
 

@@ -1,7 +1,7 @@
 """Property-based tests of every checker (hypothesis, a bounded number of examples so the suite stays fast).
 
 Over random seeds, sizes and dtypes of the cases, every checker of results (kind FUNCTION) accepts its reference in
-float64 and float32 and in other correct forms (a list for a tuple, renamed parameters), and rejects each
+float64 and float32 and in other correct forms (a list for a tuple, an array for a list of tags, renamed parameters), and rejects each
 registered wrong variant, in float64 and float32, with that variant's own hint.
 
 Exercises of another kind (MODEL: the answer builds a Keras model, judged by behaviour, not by comparing numbers)
@@ -57,7 +57,14 @@ def correct_forms(name):
         result = solution(**kwargs)
         return list(result) if isinstance(result, tuple) else result
 
+    def as_array(**kwargs):  # a list of scalars (e.g. BIO tags) returned as a NumPy array is as correct
+        result = solution(**kwargs)
+        if isinstance(result, list) and all(np.ndim(item) == 0 for item in result):
+            return np.asarray(result)
+        return result
+
     forms["list"] = as_list
+    forms["array"] = as_array
     return forms
 
 

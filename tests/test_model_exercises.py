@@ -243,3 +243,38 @@ def test_the_translator_accepts_the_masks_keras_propagates_and_names_a_model_tha
     report = evaluate("luong_translator", lambda source_vocab_size, target_vocab_size, embedding_dim, units,
                       learning_rate: implicit_masks(source_vocab_size, target_vocab_size, embedding_dim, units, 0.0))
     assert report.case == "learns to copy" and "learning rate is 0" in report.message, report.message
+
+
+# ---------------------------------------------------------------------------------------------- chapter 12's tagger
+
+def test_the_tagger_reference_passes_within_a_tenth_of_the_limit_and_a_functional_tagger_passes_too():
+    name = "masked_bilstm_tagger"
+    exercise = exercises.get(name)
+    exercises.JUDGES[MODEL].prepare()
+    for case in exercise.make_cases():
+        start = time.process_time()
+        assert evaluate(name, exercise.solution, cases=[case]).status == PASSED
+        assert time.process_time() - start < models.MODEL_TIME_LIMIT / 10, case.name
+
+    def functional(vocab_size, n_tags, embedding_dim, units, learning_rate):
+        ids = keras.Input(shape=(None,), dtype="int32")
+        x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(ids)
+        x = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True))(x)
+        model = keras.Model(ids, keras.layers.Dense(n_tags, activation="softmax")(x))
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+        return model
+
+    assert evaluate(name, functional).status == PASSED
+
+
+def test_padding_invariance_per_step_compares_only_the_real_tokens():
+    x = np.array([[3, 4, 0], [5, 0, 0]], dtype="int32")
+
+    class Echo:  # outputs at padded steps differ with the padded length, real steps never do
+        def __call__(self, ids):
+            ids = np.asarray(ids)
+            out = np.repeat(ids[..., None].astype("float32"), 2, axis=-1)
+            out[ids == 0] = ids.shape[1]
+            return out
+
+    assert models.PaddingInvariance(x, per_step=True)(Echo(), None) is None

@@ -28,15 +28,33 @@ def tolerances(got_dtype, expected, atol: float, rtol: float) -> tuple:
     return max(atol, eps * scale), max(rtol, eps)
 
 
+def _as_sequence(got):
+    """A NumPy array (of one or more dimensions), a pandas Series or another ordered container of items, as a list:
+    where a list is expected (e.g. BIO tags), ``np.array(tags)`` is as correct as ``tags``. Text, dicts, sets and
+    iterators are left as they are (a set has no order, an iterator could be read only once)."""
+    if isinstance(got, (tuple, list, str, bytes, dict, set, frozenset)) or got is None:
+        return got
+    if isinstance(got, np.ndarray):
+        return list(got) if got.ndim >= 1 else got
+    if hasattr(got, "__len__") and hasattr(got, "__getitem__") and np.ndim(got) >= 1:
+        try:
+            return list(got)
+        except (TypeError, ValueError, KeyError):
+            return got
+    return got
+
+
 def mismatch(expected, got, atol=1e-6, rtol=1e-6, where="result") -> str | None:
     """Return None when ``got`` matches ``expected``, else a sentence saying what differs and where.
 
-    A list is accepted where a tuple is expected and the other way round; the tolerances widen for a float32
+    A list is accepted where a tuple is expected and the other way round, and so is a NumPy array (or another
+    ordered container) of the items; the tolerances widen for a float32
     (or float16) result; a complex result, or one that is not numbers, is reported as such.
     """
     if got is None and expected is not None:
         return f"{where} is None: did the function forget to `return` its result?"
     if isinstance(expected, (tuple, list)):
+        got = _as_sequence(got) if isinstance(expected, list) else got  # a tuple is several outputs: never an array
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             kind = "tuple" if isinstance(expected, tuple) else "list"
             length = len(got) if isinstance(got, (tuple, list)) else f"not a {kind}"

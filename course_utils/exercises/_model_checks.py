@@ -195,6 +195,10 @@ class OutputShape:
                 got[1] == np.shape(self.x)[1]):
             return Problem(message, "that is one output per time step: a recurrent layer with return_sequences=True. "
                                     "A classifier reads only the final state (return_sequences=False, the default).")
+        if len(got) + 1 == len(want) and len(want) > 2 and want[1] == np.shape(self.x)[1]:
+            return Problem(message, "that is one output per sequence: a tagger needs one per time step, so the "
+                                    "recurrent layer must return its whole sequence of states "
+                                    "(return_sequences=True; inside Bidirectional, on the wrapped layer).")
         if len(got) == len(want) and got[:-1] == want[:-1]:
             return Problem(message, f"the last axis has {got[-1]} values, expected {want[-1]}: check the units of the "
                                     "final Dense layer.")
@@ -217,6 +221,7 @@ class PaddingInvariance:
     atol: float = 1e-5  # float32: a masked GRU gives exactly equal outputs here
     hint: str = MASK_HINT
     input: int | None = None
+    per_step: bool = False  # one output per time step (a tagger): compare the outputs at the real steps of x
 
     def __call__(self, model, context: Context) -> Problem | None:
         x = np.asarray(self.x if self.input is None else self.x[self.input])
@@ -224,6 +229,8 @@ class PaddingInvariance:
         if self.input is not None:
             x, longer = list(self.x), [longer if i == self.input else item for i, item in enumerate(self.x)]
         outputs = _numpy(model(x))
+        if self.per_step:
+            return self._per_step(model, x, longer, outputs)
         try:
             padded = _numpy(model(longer))
         except Exception as error:  # e.g. a fixed sequence length in keras.Input
@@ -238,6 +245,19 @@ class PaddingInvariance:
         if not difference <= self.atol:
             return Problem(f"appending {self.extra} padding steps (id {self.pad}) to every sequence changed the outputs "
                            f"by up to {difference:.2g} (at most {self.atol:g} expected)", self.hint)
+        return None
+
+    def _per_step(self, model, x, longer, outputs) -> Problem | None:
+        padded = _numpy(model(longer))
+        if padded.ndim < 3 or outputs.ndim < 3:
+            return Problem(f"the output has shape {outputs.shape}, with no axis of time steps",
+                           "a tagger gives one output per time step: return_sequences=True.")
+        real = x != self.pad
+        difference = float(np.max(np.abs(padded[:, : x.shape[1]][real] - outputs[real]))) if real.any() else 0.0
+        if not difference <= self.atol:
+            return Problem(f"appending {self.extra} padding steps (id {self.pad}) to every sentence changed the "
+                           f"outputs at its real tokens by up to {difference:.2g} (at most {self.atol:g} expected)",
+                           self.hint)
         return None
 
 

@@ -1,8 +1,10 @@
-"""Chapter 13: collapsing a frame-level CTC path (repeats, then blanks), and the edit distance of two digit strings."""
+"""Chapter 13: collapsing a frame-level CTC path (repeats, then blanks), the edit distance of two digit strings, and
+wiring the CTC loss of a batch (its cases and typical mistakes live in :mod:`._ctc_wiring`)."""
 from __future__ import annotations
 
 import numpy as np
 
+from course_utils.exercises import _ctc_wiring as wiring
 from course_utils.speech import ctc
 from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
@@ -98,37 +100,60 @@ def _digits(rng, n) -> str:
 
 
 def _edit_cases(seed: int = 31) -> list:
-    """The cases; other seeds give cases of the same design (the property tests use them)."""
+    """The cases; other seeds give cases of the same design (the property tests use them).
+
+    Each edit sits where one typical mistake shows and the mistakes of the cases before it do not: a deletion and an
+    insertion at the end need the moves up and left of the table (a position-by-position count still gets them
+    right), inside they need the alignment (every later digit moves one place), and at the start they sit on the
+    table's border (which a table without the insertion or deletion move still covers)."""
     rng = np.random.default_rng(seed)
     s = _digits(rng, int(rng.integers(5, 8)))
     k = int(rng.integers(len(s)))
     other = str((int(s[k]) + int(rng.integers(1, 10))) % 10)
     j = int(rng.integers(1, len(s) - 1))  # a deletion inside, between two different digits
+    i = int(rng.integers(1, len(s)))  # an insertion inside, after digit i - 1 and before digit i ...
+    extra = str(_other_digit(rng, s[i - 1], s[i]))  # ... of a digit equal to neither neighbour
+    last = str(_other_digit(rng, s[-1]))
+    first = str(_other_digit(rng, s[0]))
     swap = int(rng.integers(len(s) - 1))
     swapped = s[:swap] + s[swap + 1] + s[swap] + s[swap + 2:]
     return [
         Case("equal strings", "that equal strings are at distance 0", {"reference": s, "hypothesis": s}),
         Case("one substitution", "that changing one digit costs 1", {"reference": s, "hypothesis": s[:k] + other + s[k + 1:]}),
-        Case("a deletion", "the alignment: one digit missing costs 1, although every later digit moves one place",
+        Case("a deletion at the end", "deletions: the last digit missing costs 1 (the move down the table, "
+             "d[i-1][j] + 1, away from its first column)", {"reference": s, "hypothesis": s[:-1]}),
+        Case("an insertion at the end", "insertions: one extra digit after the last costs 1 (the move across the "
+             "table, d[i][j-1] + 1, away from its first row)", {"reference": s, "hypothesis": s + last}),
+        Case("a deletion inside", "the alignment: one digit missing costs 1, although every later digit moves one place",
              {"reference": s, "hypothesis": s[:j] + s[j + 1:]}),
-        Case("an insertion at the start", "insertions: one extra digit in front costs 1",
-             {"reference": s, "hypothesis": other + s if other != s[0] else str((int(other) + 1) % 10) + s}),
-        Case("empty hypothesis", "the table's first row and column: deleting every digit costs the length",
+        Case("an insertion inside", "the alignment: one extra digit costs 1, although every later digit moves one place",
+             {"reference": s, "hypothesis": s[:i] + extra + s[i:]}),
+        Case("an insertion at the start", "the table's first row: one extra digit in front costs 1",
+             {"reference": s, "hypothesis": first + s}),
+        Case("empty hypothesis", "the table's first column: deleting every digit costs the length",
              {"reference": s, "hypothesis": ""}),
         Case("two neighbours swapped", "that a swap of two neighbouring digits costs 2 (no transposition operation)",
              {"reference": s, "hypothesis": swapped}),
     ]
 
 
-def _levenshtein(reference, hypothesis, substitution=1, border=True, transposition=False):
+def _other_digit(rng, *avoid) -> int:
+    """A digit equal to none of ``avoid`` (digit characters)."""
+    return int(rng.choice([d for d in range(10) if str(d) not in avoid]))
+
+
+def _levenshtein(reference, hypothesis, substitution=1, border=True, transposition=False, insertion=True,
+                 deletion=True):
     n, m = len(reference), len(hypothesis)
     d = np.zeros((n + 1, m + 1), dtype=int)
     if border:
         d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
+    big = n + m + 1  # a move left out of the minimum
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             cost = 0 if reference[i - 1] == hypothesis[j - 1] else substitution
-            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + cost)
+            d[i, j] = min(d[i - 1, j] + 1 if deletion else big, d[i, j - 1] + 1 if insertion else big,
+                          d[i - 1, j - 1] + cost)
             if (transposition and i > 1 and j > 1 and reference[i - 1] == hypothesis[j - 2]
                     and reference[i - 2] == hypothesis[j - 1]):
                 d[i, j] = min(d[i, j], d[i - 2, j - 2] + 1)
@@ -151,6 +176,18 @@ def _edit_transposition(reference, hypothesis):
     return _levenshtein(reference, hypothesis, transposition=True)
 
 
+def _edit_no_insertion(reference, hypothesis):
+    """Mistake: the minimum leaves out the move across the table (an insertion), so only extra digits in front (the
+    first row) are counted as insertions."""
+    return _levenshtein(reference, hypothesis, insertion=False)
+
+
+def _edit_no_deletion(reference, hypothesis):
+    """Mistake: the minimum leaves out the move down the table (a deletion), so only missing digits at the start
+    (the first column) are counted as deletions."""
+    return _levenshtein(reference, hypothesis, deletion=False)
+
+
 def _edit_length_only(reference, hypothesis):
     return abs(len(reference) - len(hypothesis))
 
@@ -163,7 +200,21 @@ EDIT_MISTAKES = (
     Variant("a swap of two neighbouring digits is two substitutions here: the Levenshtein distance has no "
             "transposition step.", _edit_transposition),
     Variant("the distance counts changed digits too, not only the difference in length.", _edit_length_only),
+    Variant("an extra digit (an insertion) costs 1 anywhere, not only in front: the minimum needs the move across "
+            "the table too, d[i][j-1] + 1, besides d[i-1][j] + 1 and d[i-1][j-1] + cost.", _edit_no_insertion),
+    Variant("a missing digit (a deletion) costs 1 anywhere, not only at the start: the minimum needs the move down "
+            "the table too, d[i-1][j] + 1, besides d[i][j-1] + 1 and d[i-1][j-1] + cost.", _edit_no_deletion),
 )
+
+EDIT_WRONG_ANSWERS = [  # each typical mistake and the case that catches it first (the hint names the mistake)
+    Mistake(_edit_substitution_two, "one substitution", "costs 1 (one changed digit)"),
+    Mistake(_edit_length_only, "one substitution", "not only the difference in length"),
+    Mistake(_edit_no_deletion, "a deletion at the end", "the move down the table"),
+    Mistake(_edit_no_insertion, "an insertion at the end", "the move across the table"),
+    Mistake(_edit_positionwise, "a deletion inside", "position by position"),
+    Mistake(_edit_zero_border, "an insertion at the start", "first row and column"),
+    Mistake(_edit_transposition, "two neighbours swapped", "no transposition"),
+]
 
 
 register(Exercise("collapse_ctc_path", "Collapsing a CTC path: repeats, then blanks", collapse_ctc_path,
@@ -171,4 +222,36 @@ register(Exercise("collapse_ctc_path", "Collapsing a CTC path: repeats, then bla
                   mistakes=[Mistake(lambda path, blank: np.unique(np.asarray(path)[np.asarray(path) != blank]),
                                     "blanks between different digits", "This case checks that the blanks are removed")]))
 register(Exercise("digit_edit_distance", "The edit distance between two digit strings", digit_edit_distance,
-                  _edit_cases, variants=EDIT_MISTAKES))
+                  _edit_cases, variants=EDIT_MISTAKES, mistakes=EDIT_WRONG_ANSWERS))
+
+
+# ------------------------------------------------------------------------------------------ the batch CTC loss
+
+ctc_batch_loss = wiring.ctc_batch_loss
+
+CTC_LOSS_MISTAKES = (
+    Variant("the batch loss is one number: the mean of the per-utterance losses that keras.ops.ctc_loss returns "
+            "(keras.ops.mean).", wiring.per_utterance),
+    Variant("take the mean over the batch, not the sum: the loss (and the gradient step) should not grow with the "
+            "batch size.", wiring.summed),
+    Variant("pass the logits as they are: ctc_loss applies the log-softmax itself, so probabilities from a softmax "
+            "are normalised twice (log-probabilities would give the same loss).", wiring.softmax_first),
+    Variant("class 0 is the blank here (keras.ops.ctc_loss's default mask_index=0; tf.nn.ctc_loss needs "
+            "blank_index=0), not the last class.", wiring.blank_last),
+    Variant("the logits are batch first, (B, T, classes): tf.nn.ctc_loss reads them time first unless "
+            "logits_time_major=False (keras.ops.ctc_loss expects batch first).", wiring.time_major),
+    Variant("pass logit_lengths: with all T frames of the padded batch, the frames after a short utterance are "
+            "scored as speech (keras.losses.CTC does that: it always uses every frame).", wiring.padded_logit_lengths),
+    Variant("pass label_lengths: with the padded width, the 0s after a short string are read as labels (and 0 is "
+            "the blank).", wiring.padded_label_lengths),
+)
+
+register(Exercise("ctc_batch_loss", "The CTC loss of a batch: logits, padded labels and both lengths",
+                  wiring.cached_solution, wiring.make_cases, atol=1e-4, rtol=1e-4, variants=CTC_LOSS_MISTAKES,
+                  mistakes=[Mistake(wiring.per_utterance, "uniform scores", "mean of the per-utterance losses"),
+                            Mistake(wiring.summed, "uniform scores", "not the sum"),
+                            Mistake(wiring.softmax_first, "scores, not probabilities", "pass the logits as they are"),
+                            Mistake(wiring.blank_last, "the blank is class 0", "class 0 is the blank"),
+                            Mistake(wiring.time_major, "batch first", "logits_time_major=False"),
+                            Mistake(wiring.padded_logit_lengths, "shorter utterances", "pass logit_lengths"),
+                            Mistake(wiring.padded_label_lengths, "shorter digit strings", "pass label_lengths")]))
