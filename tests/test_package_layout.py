@@ -13,7 +13,10 @@ ONE_TOPIC = {"course_utils/datasets/cache.py", "course_utils/datasets/speech.py"
              "course_build/site/browser.py",  # the headless-Chromium check of the built site
              "course_build/slides.py",  # a chapter as a reveal.js deck
              "course_utils/exercises/translation.py",  # chapter 08's exercises, the model one included
-             "course_utils/netguard.py"}  # the offline guard: patched socket functions, loopback answers, audit hook
+             "course_utils/netguard.py",  # the offline guard: patched socket functions, loopback answers, audit hook
+             "course_utils/datasets/real.py",  # finding and verifying the real datasets: cache, mirror, download
+             "course_utils/exercises/_model_checks.py",  # the behaviour checks of a learner's Keras model
+             "course_build/site/__init__.py"}  # the site's sources, build and server
 
 
 def _modules():
