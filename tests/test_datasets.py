@@ -126,6 +126,39 @@ def test_a_cached_imdb_archive_that_cannot_be_extracted_falls_back(served, monke
         datasets.load_reviews(source="imdb")
 
 
+def bad_imdb_archive(kind, folder):
+    """A cached IMDB archive that must not be extracted: unsafe, too large for the cap, or truncated."""
+    from test_cache import make_tar
+
+    path = folder / "aclImdb_v1.tar.gz"
+    if kind == "unsafe":
+        return make_tar(path, [("aclImdb/train/pos/1.txt", b"fine"), ("../../escape.txt", b"outside")])
+    if kind == "too large":
+        return make_tar(path, [("aclImdb/train/pos/1.txt", b"\0" * 50_000)])  # capped at 1,000 bytes below
+    whole = imdb_archive()
+    path.write_bytes(whole[: len(whole) // 2])  # truncated: EOFError inside tarfile
+    return path
+
+
+@pytest.mark.parametrize("kind, why", [("unsafe", "outside the target folder"), ("too large", "unpacks to more than"),
+                                       ("corrupt", "is damaged")])
+def test_an_unsafe_too_large_or_corrupt_imdb_archive_falls_back_in_one_line(monkeypatch, tmp_path, capsys, kind, why):
+    """Was: auto raised UnsafeArchiveError / ArchiveTooLargeError / a raw EOFError instead of falling back."""
+    from course_utils.datasets import extract, text_classification
+
+    archive = bad_imdb_archive(kind, tmp_path)
+    monkeypatch.setattr(text_classification, "try_canonical", lambda name, source: (archive, ""))
+    monkeypatch.setattr(extract, "FLOOR", 1000)
+    monkeypatch.setattr(extract, "RATIO", 1)
+    data = datasets.load_reviews(size=40)
+    out = capsys.readouterr().out
+    assert data.source == "offline review corpus" and out.count("\n") == 1, out
+    assert out.startswith("data: offline review corpus (") and why in out and "aclImdb_v1.tar.gz" in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aclImdb_v1.tar.gz"]  # nothing extracted, no leftover
+    with pytest.raises(extract.UnsafeArchiveError, match=why):  # asked for IMDB by name: a clear package error
+        datasets.load_reviews(source="imdb")
+
+
 def test_bad_arguments_say_what_is_expected():
     with pytest.raises(ValueError, match="source must be one of"):
         datasets.load_reviews(source="yelp")
