@@ -44,7 +44,11 @@ def cmd_run(args) -> int:
                 from course_build.notebooks import record_quick_time
 
                 result = run_notebook(path, mode="quick", write=False, timeout=args.timeout)
-                record_quick_time(path, result.seconds)
+                if not record_quick_time(path, result.seconds, fingerprint=result.fingerprint):
+                    print(f"  {path.name} was changed on disk while it ran (saved in Jupyter?): your version is kept "
+                          "as it is and the quick-mode time was not recorded (run again to record it)", flush=True)
+                    rows.append((path.name, format_seconds(result.seconds), "changed while it ran: time not recorded"))
+                    continue
                 rows.append((path.name, format_seconds(result.seconds), "quick-mode time recorded"))
                 continue
             result = run_notebook(path, mode=args.mode, write=args.write, timeout=args.timeout)

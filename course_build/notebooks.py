@@ -75,6 +75,8 @@ class RunResult:
     written: bool
     # where the executed notebook went when it was not written in place (the file changed while it ran)
     written_to: Path | None = None
+    # the SHA-256 of the file as it was read before the run (to detect edits saved while it ran)
+    fingerprint: str | None = None
 
 
 def _fingerprint(path: Path) -> str:
@@ -191,18 +193,25 @@ def run_notebook(path, mode: str = "full", write: bool = True, timeout: int = 18
             raise NotebookFailed(path, None, "; ".join(refused) + f" (see notebooks/{results_report.LEDGER})")
     if write:
         normalise_cell_ids(nb)
-        try:
-            changed = _fingerprint(path) != before
-        except OSError:  # deleted or renamed while it ran
-            changed = True
-        if changed:  # saved in Jupyter while it ran: keep those edits, put the executed copy next to them
+        if changed_since(path, before):  # saved, deleted or renamed while it ran  # saved in Jupyter while it ran: keep those edits, put the executed copy next to them
             beside = _beside(path)
             _atomic_write(nb, beside)
-            return RunResult(path, mode, seconds, False, written_to=beside)
+            return RunResult(path, mode, seconds, False, written_to=beside, fingerprint=before)
         _atomic_write(nb, path)
         if mode == "full" and root is not None:
             results_report.update_ledger(root, stored)
-    return RunResult(path, mode, seconds, write)
+    return RunResult(path, mode, seconds, write, fingerprint=before)
+
+
+def changed_since(path, fingerprint: str | None) -> bool:
+    """Whether the file at ``path`` differs from ``fingerprint`` (:attr:`RunResult.fingerprint`): saved, deleted or
+    renamed since it was read. False when there is no fingerprint to compare with."""
+    if fingerprint is None:
+        return False
+    try:
+        return _fingerprint(Path(path)) != fingerprint
+    except OSError:
+        return True
 
 
 def _log_tail(path: Path, lines: int = 3) -> str:
@@ -215,16 +224,23 @@ def _log_tail(path: Path, lines: int = 3) -> str:
     return " | ".join(kept[-lines:])[-400:]
 
 
-def record_quick_time(path, seconds: float) -> None:
+def record_quick_time(path, seconds: float, fingerprint: str | None = None) -> bool:
     """Store a quick-mode run time in a stored notebook's metadata (``quick_wall_time_s``, with the code hash it
     was measured on) and change nothing else; the instructor guide reads it. A later full-mode run keeps it while
-    the code is unchanged."""
+    the code is unchanged.
+
+    ``fingerprint`` (the run's :attr:`RunResult.fingerprint`): when the file changed since the run read it (the
+    learner saved it in Jupyter while it ran), nothing is written, so those edits are kept and no time measured
+    on other code is stored; returns False then, True when the time was stored."""
     path = Path(path)
+    if changed_since(path, fingerprint):
+        return False
     nb = read(path)
     meta = nb.metadata.setdefault(METADATA_KEY, {})
     meta.update(quick_wall_time_s=round(seconds, 1), quick_code_hash=code_hash(nb),
                 quick_executed=datetime.now(timezone.utc).strftime("%Y-%m-%d"))
     _atomic_write(nb, path)
+    return True
 
 
 def _kernel_config(workdir: Path):

@@ -126,6 +126,39 @@ def test_a_cached_imdb_archive_that_cannot_be_extracted_falls_back(served, monke
         datasets.load_reviews(source="imdb")
 
 
+def bad_imdb_archive(kind, folder):
+    """A cached IMDB archive that must not be extracted: unsafe, too large for the cap, or truncated."""
+    from test_cache import make_tar
+
+    path = folder / "aclImdb_v1.tar.gz"
+    if kind == "unsafe":
+        return make_tar(path, [("aclImdb/train/pos/1.txt", b"fine"), ("../../escape.txt", b"outside")])
+    if kind == "too large":
+        return make_tar(path, [("aclImdb/train/pos/1.txt", b"\0" * 50_000)])  # capped at 1,000 bytes below
+    whole = imdb_archive()
+    path.write_bytes(whole[: len(whole) // 2])  # truncated: EOFError inside tarfile
+    return path
+
+
+@pytest.mark.parametrize("kind, why", [("unsafe", "outside the target folder"), ("too large", "unpacks to more than"),
+                                       ("corrupt", "is damaged")])
+def test_an_unsafe_too_large_or_corrupt_imdb_archive_falls_back_in_one_line(monkeypatch, tmp_path, capsys, kind, why):
+    """Was: auto raised UnsafeArchiveError / ArchiveTooLargeError / a raw EOFError instead of falling back."""
+    from course_utils.datasets import extract, text_classification
+
+    archive = bad_imdb_archive(kind, tmp_path)
+    monkeypatch.setattr(text_classification, "try_canonical", lambda name, source: (archive, ""))
+    monkeypatch.setattr(extract, "FLOOR", 1000)
+    monkeypatch.setattr(extract, "RATIO", 1)
+    data = datasets.load_reviews(size=40)
+    out = capsys.readouterr().out
+    assert data.source == "offline review corpus" and out.count("\n") == 1, out
+    assert out.startswith("data: offline review corpus (") and why in out and "aclImdb_v1.tar.gz" in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aclImdb_v1.tar.gz"]  # nothing extracted, no leftover
+    with pytest.raises(extract.UnsafeArchiveError, match=why):  # asked for IMDB by name: a clear package error
+        datasets.load_reviews(source="imdb")
+
+
 def test_bad_arguments_say_what_is_expected():
     with pytest.raises(ValueError, match="source must be one of"):
         datasets.load_reviews(source="yelp")
@@ -162,6 +195,63 @@ def test_jena_from_its_zip_reports_gaps_and_duplicates(served, capsys):
     assert str(data.frame.index.dtype).startswith("datetime64") and len(data.frame) == 3
     assert data.notes == ["1 duplicated timestamps dropped", "2 missing 10-minute timestamps (not filled)"]
     assert "Jena climate (cached)" in capsys.readouterr().out
+
+
+def bad_zip(kind, path, member):
+    """A cached zip a loader reads a member of directly: too large for the cap, truncated, or with a corrupt member."""
+    from test_cache import zip_bytes
+
+    whole = zip_bytes([(member, b"x" * 50_000)])
+    if kind == "truncated":
+        whole = whole[: len(whole) // 2]  # no central directory: BadZipFile when opened
+    elif kind == "corrupt member":
+        start = 30 + len(member)  # the deflated data, after the local header
+        whole = whole[:start] + bytes(b ^ 0x5A for b in whole[start:start + 40]) + whole[start + 40:]
+    path.write_bytes(whole)
+    return path
+
+
+ZIP_LOADERS = {  # module, remote name, archive, member, auto loader, named loader, what the fallback line says
+    "spa-eng": ("translation", "spa-eng.zip", "spa-eng/spa.txt", lambda: datasets.load_translation_pairs(size=40),
+                lambda: datasets.load_translation_pairs(source="spa-eng"), "data: offline phrase corpus ("),
+    "jena": ("series", "jena_climate_2009_2016.csv.zip", "jena_climate_2009_2016.csv", lambda: datasets.load_series("jena"),
+             lambda: datasets.load_series("jena", source="jena"), "data: Mauna Loa CO2 instead of Jena climate ("),
+}
+
+
+@pytest.mark.parametrize("kind, why", [("too large", "unpacks to more than"), ("truncated", "is damaged"),
+                                       ("corrupt member", "is damaged")])
+@pytest.mark.parametrize("name", sorted(ZIP_LOADERS))
+def test_zip_members_are_read_under_the_cap_and_a_broken_zip_falls_back(monkeypatch, tmp_path, capsys, name, kind, why):
+    """Was: spa-eng and jena read their member with no size cap (a zip bomb filled memory) and a broken zip raised
+    a raw BadZipFile / zlib.error; now the extraction cap covers them and auto falls back in one line."""
+    import importlib
+
+    from course_utils.datasets import extract
+
+    module, filename, member, auto, named, line = ZIP_LOADERS[name]
+    archive = bad_zip(kind, tmp_path / filename, member)
+    monkeypatch.setattr(importlib.import_module(f"course_utils.datasets.{module}"), "try_canonical",
+                        lambda remote, source: (archive, ""))
+    if kind == "too large":
+        monkeypatch.setattr(extract, "FLOOR", 1000)
+        monkeypatch.setattr(extract, "RATIO", 1)
+    auto()
+    out = [text for text in capsys.readouterr().out.splitlines() if text.startswith("data:")]
+    assert len(out) == 1 and out[0].startswith(line) and why in out[0] and filename in out[0], out
+    with pytest.raises(extract.UnsafeArchiveError, match=why):  # asked for by name: a clear package error
+        named()
+
+
+def test_a_zip_member_within_the_cap_is_read_whole(tmp_path):
+    from course_utils.datasets import extract
+
+    archive = bad_zip("fine", tmp_path / "a.zip", "dir/spa.txt")
+    assert extract.read_zip_member(archive, lambda n: n.endswith("spa.txt"), max_bytes=50_000) == ("dir/spa.txt", b"x" * 50_000)
+    with pytest.raises(extract.ArchiveTooLargeError):
+        extract.read_zip_member(archive, lambda n: n.endswith("spa.txt"), max_bytes=49_999)
+    with pytest.raises(extract.UnsafeArchiveError, match="no member the loader expects"):
+        extract.read_zip_member(archive, lambda n: n.endswith(".csv"))
 
 
 def test_offline_series_are_real_and_gaps_are_visible(capsys):

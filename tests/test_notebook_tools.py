@@ -260,6 +260,29 @@ def test_edits_saved_while_the_notebook_runs_are_kept(tmp_path):
     assert notebooks.read(result.written_to).metadata["course"]["mode"] == "quick"
 
 
+def test_record_quick_time_keeps_edits_saved_while_the_notebook_runs(tmp_path, monkeypatch, capsys):
+    """Was: run --record-quick-time re-read the file after the run and wrote it back, replacing nothing but the
+    metadata, yet storing a time measured on other code over the learner's save (and racing it)."""
+    import threading
+
+    from course_build import cli
+
+    path = make_notebook(tmp_path / "99_quick.ipynb", "import time\ntime.sleep(4)")
+    edited = make_notebook(tmp_path / "edited.ipynb", "print('the learner typed this while it ran')").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    timer = threading.Timer(2.0, lambda: path.write_bytes(edited))
+    timer.start()
+    code = cli.main(["run", "--record-quick-time", str(path)])
+    timer.join()
+    out = capsys.readouterr().out
+    assert code == 0 and path.read_bytes() == edited  # the learner's save survives, byte for byte
+    assert "changed on disk while it ran" in out and "time not recorded" in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["99_quick.ipynb", "edited.ipynb"]
+    assert cli.main(["run", "--record-quick-time", str(path)]) == 0  # unchanged file: the time is stored
+    assert notebooks.read(path).metadata["course"]["quick_code_hash"] == notebooks.code_hash(notebooks.read(path))
+    assert "quick-mode time recorded" in capsys.readouterr().out
+
+
 def test_run_leaves_no_kernel_folder_and_no_shutdown_noise_after_a_timeout(tmp_path):
     import os
     import tempfile

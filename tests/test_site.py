@@ -186,6 +186,44 @@ def test_site_out_writes_only_inside_out_and_never_deletes_a_folder_it_did_not_m
     assert (mine / "my-notes.txt").is_file()
 
 
+@pytest.mark.parametrize("fault", ["out is a file", "slides", "guide"])
+def test_site_build_errors_of_slides_guide_and_out_are_one_line(fault, tmp_path, monkeypatch, capsys):
+    """Was: site.build let slides.SlidesError, the guide's OSError/OutputFolderError and a raw NotADirectoryError
+    (--out naming a file) through as tracebacks; now each is a SiteError, which the CLI prints as one line."""
+    import subprocess as real_subprocess
+
+    from course_build import cli
+
+    def sphinx(command, **kwargs):
+        Path(command[command.index("-w") + 1]).write_text("")
+        Path(command[-1]).mkdir(parents=True, exist_ok=True)
+        if fault == "guide":  # a folder where the guide goes: instructor.write cannot write it
+            (Path(command[command.index("-d") + 1]).parent / "instructor-guide.md").mkdir(exist_ok=True)
+        return real_subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(site, "missing_packages", lambda: [])
+    monkeypatch.setattr(site.subprocess, "run", sphinx)
+    out = tmp_path / "x"
+    if fault == "out is a file":
+        out.write_text("the user's file")
+    if fault == "slides":  # a deck that cannot be written: write_deck's own one-line SlidesError
+        blocker = tmp_path / "blocker"
+        blocker.write_text("")
+        real = site.slides.write_deck
+        monkeypatch.setattr(site.slides, "write_deck", lambda path, out_dir, **kw: real(path, blocker, **kw))
+    with pytest.raises(site.SiteError) as info:
+        site.build(REPO, out)
+    assert "\n" not in str(info.value)
+    monkeypatch.chdir(REPO)
+    assert cli.main(["site", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    assert {"out is a file": "a file of that name exists", "slides": "a file of that name exists",
+            "guide": "instructor-guide.md"}[fault] in err, err
+    if fault == "out is a file":
+        assert out.read_text() == "the user's file"
+
+
 @pytest.mark.parametrize("port", ["99999", "0", "-1", "busy"])
 def test_site_serve_on_a_bad_or_busy_port_is_one_line_before_any_build(port, capsys, monkeypatch):
     """Was: a traceback (OverflowError for 99999, OSError 'Address already in use'), after the whole build."""

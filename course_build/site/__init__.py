@@ -33,7 +33,7 @@ from course_build import slides
 from course_build.site import theme
 from course_build.alt_text import alt_texts
 from course_build.readme import chapter_row
-from course_build.repository import chapters
+from course_build.repository import OutputFolderError, chapters, output_folder, write_error
 from course_build.results_report import readable_outputs
 
 PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx-mathjax-offline", "sphinx_revealjs")
@@ -245,7 +245,8 @@ def _results_page(notebooks) -> str:
 
 def build(root, out=None, quiet: bool = True) -> dict:
     """Build the site of the checkout ``root`` into ``out`` (default ``root/_build/html``); returns timings and
-    paths. Raises :class:`SiteError` when a package of the site extra is missing or Sphinx fails."""
+    paths. Raises :class:`SiteError` (one line) when a package of the site extra is missing, Sphinx fails, ``out``
+    cannot be used as a folder, a slide deck or a source file cannot be written, or the Markdown guide cannot."""
     missing = missing_packages()
     if missing:
         raise SiteError(f"the site needs the 'site' extra ({', '.join(missing)} missing): run `python3 course.py site`, "
@@ -256,10 +257,16 @@ def build(root, out=None, quiet: bool = True) -> dict:
     # Everything besides the pages (sources, doctrees, warnings, the guide as Markdown) goes next to the default
     # _build/html, or, for an --out of the user's choosing, inside it (never beside it: its parent is not ours).
     aux = out.parent if out == default else out / AUX_FOLDER
-    aux.mkdir(parents=True, exist_ok=True)
     src = aux / "site-src"
     start = time.perf_counter()
-    summary = write_sources(root, src)
+    try:  # the slides' and the output folders' errors are one line each: one SiteError line for the CLI
+        output_folder(out)  # --out: a file of that name, a parent that is a file, no permission
+        output_folder(aux, option="the site's working folder")
+        summary = write_sources(root, src)
+    except (slides.SlidesError, OutputFolderError) as error:
+        raise SiteError(f"site not built: {error}") from None
+    except OSError as error:  # a full disk, a read-only file system while writing the sources
+        raise SiteError(f"site not built: {write_error(getattr(error, 'filename', None) or src, error)}") from None
     sources_s = time.perf_counter() - start
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-j", "1", "--keep-going", "-q" if quiet else "-v",
                "-w", str(aux / "sphinx-warnings.txt"), "-d", str(aux / "doctrees"), str(src), str(out)]
@@ -267,7 +274,12 @@ def build(root, out=None, quiet: bool = True) -> dict:
     if process.returncode != 0:
         raise SiteError(f"sphinx-build failed ({process.returncode}):\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
     warnings = [w for w in (aux / "sphinx-warnings.txt").read_text().splitlines() if w.strip()]
-    instructor.write(root, aux)  # the guide and the bank as Markdown files too
+    try:
+        instructor.write(root, aux)  # the guide and the bank as Markdown files too
+    except OutputFolderError as error:
+        raise SiteError(f"site built into {out}, but not the Markdown guide: {error}") from None
+    except OSError as error:  # instructor.write says which file in strerror
+        raise SiteError(f"site built into {out}, but not the Markdown guide: {error.strerror or error}") from None
     return {**summary, "out": out, "aux": aux, "seconds": time.perf_counter() - start, "sources_seconds": sources_s,
             "warnings": warnings}
 

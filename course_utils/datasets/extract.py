@@ -5,15 +5,24 @@
 extraction leaves nothing half-written; the temporary folder of an extraction that was killed (its process is gone)
 is removed by the next call for the same target. The total size unpacked is capped (``max_bytes``; by default
 :data:`RATIO` times the archive's size, at least :data:`FLOOR` bytes), so a small "zip bomb" cannot fill the disk.
+
+:func:`read_zip_member` reads one member of a zip into memory under the same cap (loaders that parse a member
+directly). :func:`reading` turns what a damaged archive raises (``BadZipFile``, ``TarError``, ``zlib.error``,
+``EOFError``) into :class:`DamagedArchiveError`, so a loader catches one type, :class:`UnsafeArchiveError`, for an
+unsafe, too large or damaged archive.
 """
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
 import os
 import re
 import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 
@@ -24,6 +33,13 @@ class UnsafeArchiveError(ValueError):
 class ArchiveTooLargeError(UnsafeArchiveError):
     """The archive unpacks to more than the cap (a decompression bomb, or not the dataset it claims to be)."""
 
+
+class DamagedArchiveError(UnsafeArchiveError):
+    """The archive does not open, or a member does not decompress (a truncated or corrupt file)."""
+
+
+# what reading a damaged (truncated, corrupt) archive raises; UnicodeDecodeError: a text member that is not text
+DAMAGED = (zipfile.BadZipFile, tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError, UnicodeDecodeError)
 
 RATIO = 20  # the course's datasets unpack to at most about 5 times their compressed size
 FLOOR = 64 * 1024 * 1024
@@ -40,6 +56,51 @@ def _too_large(archive, cap) -> ArchiveTooLargeError:
         f"{Path(archive).name} unpacks to more than {cap:,} bytes, far more than the dataset should be "
         "(a damaged or malicious archive); refusing to extract. Delete it to download it afresh."
     )
+
+
+@contextlib.contextmanager
+def reading(archive):
+    """Turn an error of :data:`DAMAGED` raised while ``archive`` is read into :class:`DamagedArchiveError` (one line)."""
+    try:
+        yield
+    except UnsafeArchiveError:
+        raise
+    except DAMAGED as error:
+        detail = " ".join(str(error).split())[:200]
+        raise DamagedArchiveError(
+            f"{Path(archive).name} is damaged ({type(error).__name__}: {detail}); delete it to download it afresh"
+        ) from error
+
+
+def _copy_capped(source, out, archive, cap: int, written: int) -> int:
+    """Copy ``source`` to ``out`` in blocks, counting the real bytes: more than ``cap`` in all raises."""
+    while block := source.read(_CHUNK):
+        written += len(block)
+        if written > cap:
+            raise _too_large(archive, cap)
+        out.write(block)
+    return written
+
+
+def read_zip_member(archive, wanted, *, max_bytes: int | None = None) -> tuple:
+    """``(name, bytes)`` of the first file in zip ``archive`` whose name ``wanted(name)`` accepts, read under the cap
+    (``max_bytes``, default :func:`default_cap`; declared and real sizes both count).
+
+    Raises :class:`ArchiveTooLargeError` when the member is larger, :class:`UnsafeArchiveError` when no member fits,
+    :class:`DamagedArchiveError` when the zip does not open or the member does not decompress.
+    """
+    archive = Path(archive)
+    cap = default_cap(archive) if max_bytes is None else max_bytes
+    with reading(archive), zipfile.ZipFile(archive) as zf:
+        info = next((i for i in zf.infolist() if not i.is_dir() and wanted(i.filename)), None)
+        if info is None:
+            raise UnsafeArchiveError(f"{archive.name} has no member the loader expects (not the expected archive?)")
+        if info.file_size > cap:
+            raise _too_large(archive, cap)
+        buffer = io.BytesIO()
+        with zf.open(info) as source:
+            _copy_capped(source, buffer, archive, cap, 0)
+    return info.filename, buffer.getvalue()
 
 
 def _staging_prefix(target: Path) -> str:
@@ -135,11 +196,7 @@ def _extract_zip(archive: Path, staging: Path, cap: int) -> None:
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as source, open(destination, "xb") as out:
-                while block := source.read(_CHUNK):
-                    written += len(block)
-                    if written > cap:
-                        raise _too_large(archive, cap)
-                    out.write(block)
+                written = _copy_capped(source, out, archive, cap, written)
 
 
 def _extract_tar(archive: Path, staging: Path, cap: int) -> None:

@@ -3,12 +3,11 @@ offline and real, Mauna Loa CO2 (shipped by statsmodels; public domain, NOAA/Scr
 1999-2018 (shipped by arch; from Yahoo! Finance)."""
 from __future__ import annotations
 
+import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from course_utils.datasets import cache
+from course_utils.datasets import cache, extract
 from course_utils.datasets.sources import announce, check_source, register_remote, try_canonical
 
 register_remote(cache.Remote(
@@ -41,7 +40,14 @@ def load_series(name: str, source: str = "auto") -> SeriesData:
         check_source(source, "jena")
         archive, reason = try_canonical("jena", source)
         if archive is not None:
-            return _jena(archive)
+            try:  # under the extraction cap; a too large member or a broken zip falls back (auto) or raises (jena)
+                _, member = extract.read_zip_member(archive, lambda n: n.endswith(".csv") and "MACOSX" not in n)
+            except extract.UnsafeArchiveError as error:
+                if source != "auto":
+                    raise
+                reason = str(error)
+            else:
+                return _jena(member)
         data = _co2()
         announce(f"Mauna Loa CO2 instead of Jena climate ({reason}): {len(data.frame)} weekly values")
         return data
@@ -75,12 +81,10 @@ def _sp500() -> SeriesData:
     return SeriesData(frame, units, "S&P 500 daily (arch)", notes)
 
 
-def _jena(archive: Path) -> SeriesData:
+def _jena(csv: bytes) -> SeriesData:
     import pandas as pd
 
-    with zipfile.ZipFile(archive) as zf:
-        name = next(n for n in zf.namelist() if n.endswith(".csv") and "MACOSX" not in n)
-        frame = pd.read_csv(zf.open(name))
+    frame = pd.read_csv(io.BytesIO(csv))
     frame.index = pd.to_datetime(frame.pop("Date Time"), format="%d.%m.%Y %H:%M:%S")
     notes = []
     duplicates = frame.index.duplicated()

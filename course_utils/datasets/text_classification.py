@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from course_utils import validation
-from course_utils.datasets import cache
+from course_utils.datasets import cache, extract
 from course_utils.datasets.sources import announce, check_source, register_remote, split_indices, try_canonical
 
 register_remote(cache.Remote(
@@ -59,6 +59,10 @@ def load_reviews(source: str = "auto", size: int | None = None, seed: int = 0) -
             if source != "auto":
                 raise
             reason = f"{error.reason}; set COURSE_CACHE_DIR to fix it"
+        except extract.UnsafeArchiveError as error:  # unsafe, too large or damaged: nothing was extracted
+            if source != "auto":
+                raise
+            reason = str(error) if archive.name in str(error) else f"{archive.name}: {error}"
         else:
             announce(f"IMDB reviews (cached): {len(data.train)} train, {len(data.val)} validation, {len(data.test)} test")
             return data
@@ -80,7 +84,8 @@ def _imdb(archive: Path, seed: int) -> TextClassificationData:
             # one atomic rename of the archive's aclImdb/ folder; an interrupted extraction leaves only a staging
             # folder that the next call removes (and the old two-step extraction's leftover is removed here)
             shutil.rmtree(archive.parent / "aclImdb_extracted", ignore_errors=True)
-            cache.safe_extract(archive, folder, subfolder="aclImdb")
+            with extract.reading(archive):  # a damaged archive: DamagedArchiveError, not a raw EOFError
+                cache.safe_extract(archive, folder, subfolder="aclImdb")
 
     def read(split):
         texts, labels = [], []

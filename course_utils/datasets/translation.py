@@ -3,14 +3,12 @@ CC-BY 2.0 FR) when cached or downloadable, else the Babel/num2words phrase corpu
 (CLDR data: Unicode licence)."""
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 
 from course_utils import validation
-from course_utils.datasets import cache
+from course_utils.datasets import cache, extract
 from course_utils.datasets.sources import announce, check_source, register_remote, split_indices, try_canonical
 
 register_remote(cache.Remote(
@@ -49,10 +47,16 @@ def load_translation_pairs(source: str = "auto", size: int | None = None, seed: 
     size = validation.integer("size", size, minimum=20, allow_none=True)
     seed = validation.integer("seed", seed, minimum=0)
     archive, reason = try_canonical("spa-eng", source)
+    lines = None
     if archive is not None:
-        with zipfile.ZipFile(archive) as zf:
-            name = next(n for n in zf.namelist() if n.endswith("spa.txt"))
-            lines = io.TextIOWrapper(zf.open(name), encoding="utf-8").read().splitlines()
+        try:  # under the extraction cap; a too large member or a broken zip falls back (auto) or raises (spa-eng)
+            with extract.reading(archive):
+                lines = extract.read_zip_member(archive, lambda n: n.endswith("spa.txt"))[1].decode("utf-8").splitlines()
+        except extract.UnsafeArchiveError as error:
+            if source != "auto":
+                raise
+            reason = str(error)
+    if lines is not None:
         pairs, seen = [], set()
         for line in lines:
             parts = line.split("\t")
