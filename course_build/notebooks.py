@@ -243,6 +243,9 @@ def record_quick_time(path, seconds: float, fingerprint: str | None = None) -> b
     return True
 
 
+IPC_PATH_LIMIT = 100  # bytes of a Unix socket path we use (the system limit is 107 or 103)
+
+
 def _kernel_config(workdir: Path):
     """Kernel-manager settings: IPC transport on POSIX, so ipykernel has no TCP socket to warn about
     ("Kernel is running over TCP without encryption"); Windows has no IPC transport and keeps TCP on loopback.
@@ -250,10 +253,13 @@ def _kernel_config(workdir: Path):
     from traitlets.config import Config
 
     config = Config()
-    if os.name == "posix":
+    endpoint = os.path.join(str(workdir), "kernel")
+    # A Unix socket path holds at most ~107 bytes; ipykernel appends "-<port>". Under a long TMPDIR the IPC
+    # endpoint would not fit (ZMQError "File name too long"): TCP on loopback then, as on Windows.
+    if os.name == "posix" and len(endpoint.encode()) + 8 <= IPC_PATH_LIMIT:
         config.KernelManager.transport = "ipc"
         # IPC endpoints are file paths; an absolute one, because the kernel runs in the notebook's folder.
-        config.KernelManager.ip = os.path.join(str(workdir), "kernel")
+        config.KernelManager.ip = endpoint
     return config
 
 

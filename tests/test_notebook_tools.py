@@ -415,3 +415,13 @@ def test_cli_new_chapter(tmp_path):
     assert proc.returncode == 0 and "notebooks/42_speech_synthesis.ipynb" in proc.stdout, proc.stderr
     again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 2 and "exists already" in again.stderr
+
+
+def test_a_long_temporary_folder_falls_back_to_tcp_instead_of_an_ipc_path_that_cannot_fit(tmp_path):
+    """A Unix socket path holds ~107 bytes; under a long TMPDIR the kernel's IPC endpoint failed to bind."""
+    from course_build.notebooks import IPC_PATH_LIMIT, _kernel_config
+
+    short, long = _kernel_config(tmp_path.parent / "k"), _kernel_config(tmp_path / ("x" * 120))
+    assert long.KernelManager.get("transport", "tcp") == "tcp"
+    if len(str(tmp_path.parent / "k" / "kernel")) + 8 <= IPC_PATH_LIMIT:
+        assert short.KernelManager.transport == "ipc"
