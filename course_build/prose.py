@@ -24,6 +24,7 @@ CITED = "(cited:"
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$")
 _URL = re.compile(r"(https?://\S+|\]\([^)]*\))")
+_IP_ADDRESS = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")  # 127.0.0.1 is an address, not a result
 _RUNTIME_LINE = re.compile(r"\*\*Measured full-mode run time:\*\*[^\n]*")
 _FURTHER_READING = re.compile(r"^#{1,6}\s*Further reading\b.*", re.S | re.M | re.I)
 # a number: digits with thousands separators, or digits with a decimal part, optional exponent
@@ -49,13 +50,14 @@ def _strip_citations(text: str) -> str:
 
 
 def checked_text(markdown: str) -> str:
-    """The part of a Markdown cell whose numbers are checked (math, citations, URLs, references removed)."""
+    """The part of a Markdown cell whose numbers are checked (math, citations, URLs, IP addresses, references
+    removed)."""
     text = _FURTHER_READING.sub("", markdown)
     text = _RUNTIME_LINE.sub("", text)
     text = _strip_citations(text)
     text = _DISPLAY_MATH.sub(" ", text)
     text = _INLINE_MATH.sub(" ", text)
-    return _URL.sub(" ", text)
+    return _IP_ADDRESS.sub(" ", _URL.sub(" ", text))
 
 
 def prose_numbers(markdown: str) -> list:

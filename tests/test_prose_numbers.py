@@ -49,3 +49,8 @@ def test_same_rounding_and_separators():
                     "stream", text="accuracy 0.8956, 20785 parameters, ratio 2.69e-05, loss -0.64\n")]),
                 nbformat.v4.new_markdown_cell("0.8956 and 20,785 and 2.69e-5 and 0.64 hold; 0.896 and 0.895 do not.")]
     assert prose.unsupported_numbers(nb) == [(1, "0.896"), (1, "0.895")]
+
+
+def test_an_ip_address_is_not_a_measured_number_but_a_number_beside_it_is():
+    assert prose.prose_numbers("workers talk over loopback (127.0.0.1) on port 8000") == ["8000"]
+    assert prose.prose_numbers("accuracy 0.93 at 127.0.0.1") == ["0.93"]
