@@ -5,7 +5,7 @@ The notebook it writes has every cell the tests, the README, the site, the slide
 objectives, the prerequisites and the run-time line ``run`` fills in; the setup cell; the knobs cell with the
 package's one way to name seeds and to time code; the sections every chapter has (summary, review questions with
 answers in ``<details>``, further reading). Cells are numbered ``c000``, ``c001``, ... like every stored chapter.
-Replace the text in angle brackets, then execute it with ``python3 course.py run notebooks/NN_topic.ipynb``.
+Replace the text in angle brackets, then execute and store it with ``python3 course.py run --write notebooks/NN_topic.ipynb``.
 """
 from __future__ import annotations
 
@@ -129,6 +129,6 @@ def command(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     relative = path.relative_to(root).as_posix()
-    print(f"wrote {relative}: replace the text in <angle brackets>, then `python3 course.py run {relative}`, and add "
+    print(f"wrote {relative}: replace the text in <angle brackets>, then `python3 course.py run --write {relative}`, and add "
           "its row to chapter 00's table 'How the course is organised' (CONTRIBUTING.md, 'Checklist: adding a chapter')")
     return 0
