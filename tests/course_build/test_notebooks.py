@@ -2,6 +2,7 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -264,8 +265,9 @@ def test_run_leaves_no_kernel_folder_and_no_shutdown_noise_after_a_timeout(tmp_p
     import os
     import tempfile
 
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    # A short TMPDIR of its own: the kernels' IPC sockets live there, and a Unix socket's path has at most 107
+    # characters (under pytest-xdist, tmp_path alone is about 100).
+    scratch = Path(tempfile.mkdtemp(prefix="run-"))
     make_notebook(tmp_path / "93_slow.ipynb", "import time\ntime.sleep(60)")
     make_notebook(tmp_path / "95_good.ipynb", "print('fine')")
     proc = subprocess.run(
@@ -275,7 +277,10 @@ def test_run_leaves_no_kernel_folder_and_no_shutdown_noise_after_a_timeout(tmp_p
         env={**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(REPO)})
     assert proc.returncode == 1 and "time limit of 3 s" in proc.stdout
     assert "ZMQError" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
-    assert [p.name for p in scratch.iterdir() if p.name.startswith("course-kernel-")] == []
+    try:
+        assert [p.name for p in scratch.iterdir() if p.name.startswith("course-kernel-")] == []
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "soon"])
