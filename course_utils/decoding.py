@@ -17,7 +17,7 @@ Beam search keeps ``k`` live hypotheses per sentence: at each step every live hy
 token, the ``k`` extensions with the highest accumulated log-probability are kept (:func:`top_k_expansions`), and
 those that end with the end token are set aside as finished, so the beam shrinks by one per finished hypothesis;
 a sentence is done when ``k`` hypotheses have finished or at ``max_len``. With ``k = 1`` this is greedy decoding.
-A wider beam usually, not always, finds a higher score: beam search is not monotone in ``k`` (``tests/test_decoding.py``
+A wider beam usually, not always, finds a higher score: beam search is not monotone in ``k`` (``tests/course_utils/test_decoding.py``
 shows a model where width 2 scores below width 1).
 """
 from __future__ import annotations

@@ -23,7 +23,7 @@ way to bind it to loopback: its C++ ``GrpcServer::Init`` (``grpc_server_lib.cc``
 device filters) nor ``ClusterSpec`` takes a bind address; the host in the cluster spec only tells the others where to
 connect. So the exposure is kept short: the servers live only as long as their worker processes (a few seconds of
 training, killed at the time limit), and :data:`SERVER_LISTENS_ON_ALL_INTERFACES` records the fact, which
-``tests/test_distributed.py`` checks by reading ``/proc/net/tcp6`` inside a process that runs such a server. On a
+``tests/course_utils/test_distributed.py`` checks by reading ``/proc/net/tcp6`` inside a process that runs such a server. On a
 network you do not trust, run the multi-worker mode behind a firewall (or skip it).
 """
 from __future__ import annotations

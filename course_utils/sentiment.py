@@ -1,7 +1,7 @@
 """Chapter 07 helpers: per-phenomenon accuracy, negated sentiment words, the compositional split, occlusion.
 
 What the learner should read (vectorisation, models, training loops) stays in the notebook; this module holds
-the bookkeeping that the chapter's tables rest on, tested in ``tests/test_sentiment.py``:
+the bookkeeping that the chapter's tables rest on, tested in ``tests/course_utils/test_sentiment.py``:
 
 * :func:`accuracy_by_tag` and :func:`confusion_by_tag`: accuracy and confusion counts overall and per tag.
 * :func:`negated_words`: which sentiment words a review of the offline grammar negates (its clause rule).

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests._paths import REPO
+
 
 
 def test_unknown_command_prints_usage_and_exits_2():

@@ -3,19 +3,19 @@ import os
 import re
 import sys
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
+from tests._paths import REPO
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     tomllib = pytest.importorskip("tomli")
 
-REPO = Path(__file__).resolve().parent.parent
 CONDA_NAMES = {"arch": "arch-py"}  # PyPI name -> conda-forge name where they differ
 
 

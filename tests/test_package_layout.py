@@ -2,9 +2,9 @@
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from tests._paths import REPO
+
 PACKAGES = ("course_utils", "course_build")
 # Modules over ~300 lines that each hold one topic (the rule: split a module that mixes topics).
 ONE_TOPIC = {"course_utils/datasets/cache.py", "course_utils/datasets/speech.py", "course_build/instructor.py",

@@ -3,9 +3,9 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests._paths import REPO
+
 
 
 def test_the_wheel_holds_every_module_of_the_source_tree(tmp_path):

@@ -1,13 +1,13 @@
 """Every number a chapter's prose states comes from that chapter's own run (course_build.prose)."""
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from course_build import prose
 
-REPO = Path(__file__).resolve().parent.parent
+from tests._paths import REPO
+
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 

@@ -10,11 +10,11 @@ import re
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests._paths import REPO
+
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMAND = re.compile(r"python3 course\.py(?: [^`#\n]*)?")
 # Cheap enough to run here: the argument lists as the README gives them, output folders moved to a temporary one.

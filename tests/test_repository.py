@@ -1,13 +1,13 @@
 """Repository hygiene: the committed notebooks, the README table and the pytest environment."""
 import os
-from pathlib import Path
 
 import pytest
 
 from course_build import conventions, hygiene, notebooks, readme, results_report
 from course_utils import config
 
-REPO = Path(__file__).resolve().parent.parent
+from tests._paths import REPO
+
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 

@@ -2,7 +2,7 @@
 
 Topic modules are found automatically: a new chapter adds a module here (``from .framework import Case,
 Exercise, Mistake, register`` and one ``register(Exercise(..., mistakes=[Mistake(...), ...]))`` per exercise,
-with at least two typical mistakes) and edits nothing else; tests/test_exercises.py checks every registered
+with at least two typical mistakes) and edits nothing else; tests/course_utils/exercises/test_exercises.py checks every registered
 exercise generically (its solution passes, each mistake fails on its case with its words). An exercise whose
 answer is a Keras model is registered with :func:`.models.model_exercise` and checked by behaviour (:mod:`.models`).
 """

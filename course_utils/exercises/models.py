@@ -40,7 +40,7 @@ from course_utils.exercises.framework import JUDGES, Case, Exercise
 MODEL = "model"
 # Seconds per case of a model exercise. Measured on the course's 2-core machine for tiny_sentiment_model: 0.1-0.3
 # CPU s per case, 1.3 CPU s for the one that trains 15 steps (2.5 s wall with the machine 3x oversubscribed);
-# tests/test_model_exercises.py keeps every case under a tenth of this. 60 s leaves room for a laptop several times
+# tests/course_utils/exercises/test_models.py keeps every case under a tenth of this. 60 s leaves room for a laptop several times
 # slower, a busy machine, and chapters' somewhat larger models.
 MODEL_TIME_LIMIT = 60.0
 

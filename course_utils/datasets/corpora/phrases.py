@@ -22,7 +22,7 @@ its style (words stay words, digits stay digits), and dates use no CLDR "medium"
 ("May 8, 1972") is the same as the long format's while its Spanish ("8 may 1972") is not. Before this rule,
 in 40,000 pairs at seed 0, 7,058 of 8,143 cardinals had a source form with two Spanish styles (English words
 became Spanish digits in 1,118 of 4,966; English integer digits became Spanish words in 1,999 of 2,092), and
-238 May dates in the medium format shared their English with long-format dates (``tests/test_datasets.py``
+238 May dates in the medium format shared their English with long-format dates (``tests/course_utils/datasets/test_datasets.py``
 pins the corpus now, by a hash of a seeded sample and the mix of kinds).
 """
 from __future__ import annotations
