@@ -128,7 +128,7 @@ def test_a_cached_imdb_archive_that_cannot_be_extracted_falls_back(served, monke
 
 def bad_imdb_archive(kind, folder):
     """A cached IMDB archive that must not be extracted: unsafe, too large for the cap, or truncated."""
-    from test_cache import make_tar
+    from tests.course_utils.datasets.test_cache import make_tar
 
     path = folder / "aclImdb_v1.tar.gz"
     if kind == "unsafe":
@@ -199,7 +199,7 @@ def test_jena_from_its_zip_reports_gaps_and_duplicates(served, capsys):
 
 def bad_zip(kind, path, member):
     """A cached zip a loader reads a member of directly: too large for the cap, truncated, or with a corrupt member."""
-    from test_cache import zip_bytes
+    from tests.course_utils.datasets.test_cache import zip_bytes
 
     whole = zip_bytes([(member, b"x" * 50_000)])
     if kind == "truncated":
