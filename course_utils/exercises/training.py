@@ -1,9 +1,13 @@
-"""Chapter 11: the multiply-accumulate count of an LSTM layer per time step; global batch and scaled learning rate."""
+"""Chapter 11: the multiply-accumulate count of an LSTM layer per time step; global batch and scaled learning rate
+(the square-root rule, for Adam); a callback that keeps the best epoch's weights and stops on a non-finite loss."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from course_utils.measure import cost
+from course_utils.exercises._callback_checks import CallbackCase, _keras, callback_exercise
 from course_utils.exercises.framework import Case, Exercise, Mistake, Variant, register
 
 
@@ -70,15 +74,16 @@ MACS_MISTAKES = (
 # -------------------------------------------------------------------------- batch size and learning rate
 
 def global_batch_and_learning_rate(per_replica_batch, replicas, base_learning_rate, base_batch):
-    """The global batch of synchronous data parallelism and the learning rate by the linear scaling rule.
+    """The global batch of synchronous data parallelism and an Adam learning rate by the square-root scaling rule.
 
     Each of ``replicas`` replicas takes ``per_replica_batch`` examples per step, so one update averages over
-    ``global_batch = per_replica_batch * replicas`` examples. A learning rate ``base_learning_rate`` tuned for
-    ``base_batch`` examples per update is scaled in proportion (Goyal et al. 2017):
-    ``learning_rate = base_learning_rate * global_batch / base_batch``. Returns ``(global_batch, learning_rate)``.
+    ``global_batch = per_replica_batch * replicas`` examples. An Adam learning rate ``base_learning_rate`` tuned for
+    ``base_batch`` examples per update is scaled with the square root of the batch ratio (Malladi et al. 2022; the
+    linear rule of Goyal et al. 2017 is SGD's): ``learning_rate = base_learning_rate * sqrt(global_batch /
+    base_batch)``. Returns ``(global_batch, learning_rate)``.
     """
     global_batch = int(per_replica_batch) * int(replicas)
-    return global_batch, float(base_learning_rate) * global_batch / float(base_batch)
+    return global_batch, float(base_learning_rate) * math.sqrt(global_batch / float(base_batch))
 
 
 def _batch_cases(seed: int = 0) -> list:
@@ -89,9 +94,9 @@ def _batch_cases(seed: int = 0) -> list:
         Case("two replicas", "the global batch (per-replica batch x replicas) and a learning rate scaled with it",
              {"per_replica_batch": 64, "replicas": 2, "base_learning_rate": 1e-3, "base_batch": 64}),
         Case("a base batch unlike the per-replica batch", "that the scale is global batch / base batch, not the "
-             "number of replicas: 4 x 32 = 128 examples against a base of 256 halves the learning rate",
-             {"per_replica_batch": 32, "replicas": 4, "base_learning_rate": 0.01, "base_batch": 256}),
-        Case("eight replicas", "a large scale-up: 8 x 16 = 128 examples against a base of 32",
+             "number of replicas: 4 x 16 = 64 examples against a base of 256 halves the learning rate",
+             {"per_replica_batch": 16, "replicas": 4, "base_learning_rate": 0.01, "base_batch": 256}),
+        Case("eight replicas", "a large scale-up: 8 x 16 = 128 examples against a base of 32 doubles it",
              {"per_replica_batch": 16, "replicas": 8, "base_learning_rate": 3e-4, "base_batch": 32}),
     ]
 
@@ -100,35 +105,35 @@ def _lr_unscaled(per_replica_batch, replicas, base_learning_rate, base_batch):
     return per_replica_batch * replicas, float(base_learning_rate)
 
 
-def _lr_times_replicas(per_replica_batch, replicas, base_learning_rate, base_batch):
-    return per_replica_batch * replicas, float(base_learning_rate) * replicas
+def _lr_times_sqrt_replicas(per_replica_batch, replicas, base_learning_rate, base_batch):
+    return per_replica_batch * replicas, float(base_learning_rate) * math.sqrt(replicas)
 
 
 def _global_is_per_replica(per_replica_batch, replicas, base_learning_rate, base_batch):
-    return per_replica_batch, float(base_learning_rate) * per_replica_batch / base_batch
+    return per_replica_batch, float(base_learning_rate) * math.sqrt(per_replica_batch / base_batch)
 
 
-def _lr_square_root(per_replica_batch, replicas, base_learning_rate, base_batch):
+def _lr_linear(per_replica_batch, replicas, base_learning_rate, base_batch):
     global_batch = per_replica_batch * replicas
-    return global_batch, float(base_learning_rate) * math.sqrt(global_batch / base_batch)
+    return global_batch, float(base_learning_rate) * global_batch / base_batch
 
 
 def _lr_inverse(per_replica_batch, replicas, base_learning_rate, base_batch):
     global_batch = per_replica_batch * replicas
-    return global_batch, float(base_learning_rate) * base_batch / global_batch
+    return global_batch, float(base_learning_rate) * math.sqrt(base_batch / global_batch)
 
 
 BATCH_MISTAKES = (
-    Variant("the learning rate must grow with the global batch: multiply it by global_batch / base_batch.",
+    Variant("the learning rate must grow with the global batch: multiply it by sqrt(global_batch / base_batch).",
             _lr_unscaled),
-    Variant("scale by global_batch / base_batch, not by the number of replicas (they agree only when the base batch "
-            "is the per-replica batch).", _lr_times_replicas),
+    Variant("scale by sqrt(global_batch / base_batch), not by the square root of the number of replicas (they agree "
+            "only when the base batch is the per-replica batch).", _lr_times_sqrt_replicas),
     Variant("the global batch is the per-replica batch times the number of replicas: every replica takes its own.",
             _global_is_per_replica),
-    Variant("this exercise asks for the linear scaling rule (factor global_batch / base_batch), not its square root.",
-            _lr_square_root),
+    Variant("that is the linear rule (factor global_batch / base_batch), derived for SGD; for Adam, the optimizer "
+            "here, use its square root (Malladi et al. 2022).", _lr_linear),
     Variant("the ratio is upside down: a larger global batch gets a larger learning rate, "
-            "base_learning_rate * global_batch / base_batch.", _lr_inverse),
+            "base_learning_rate * sqrt(global_batch / base_batch).", _lr_inverse),
 )
 
 
@@ -141,3 +146,115 @@ register(Exercise("global_batch_and_learning_rate", "Global batch size and scale
                   mistakes=[Mistake(lambda per_replica_batch, replicas, base_learning_rate, base_batch:
                                     (per_replica_batch + replicas, base_learning_rate), "one replica at the base batch",
                                     "global_batch")]))
+
+
+# ------------------------------------------------------------------- a callback: keep the best epoch, stop on nan
+
+def keep_best_weights(monitor="val_accuracy", mode="max"):
+    """A callback that keeps a copy of the weights of the epoch with the best ``monitor`` value (higher is better
+    for ``mode="max"``, lower for ``"min"``; of equal values the first), puts them back into the model when training
+    ends, sets ``best_epoch`` (counted from 1) and ``best``, and stops training after an epoch whose loss is not
+    finite (nan or infinite). Keras's ``EarlyStopping(restore_best_weights=True)`` and ``TerminateOnNaN`` do the
+    same jobs (the second after each batch)."""
+    keras = _keras()
+
+    class KeepBestWeights(keras.callbacks.Callback):
+        def __init__(self, monitor, mode):
+            super().__init__()
+            self.monitor, self.mode = monitor, mode
+
+        def on_train_begin(self, logs=None):
+            self.best, self.best_epoch, self.best_weights = None, None, None
+
+        def on_epoch_end(self, epoch, logs=None):
+            if not math.isfinite(logs["loss"]):
+                self.model.stop_training = True  # the weights are broken: later epochs would start from them
+                return
+            value = logs[self.monitor]
+            if self.best is None or (value > self.best if self.mode == "max" else value < self.best):
+                self.best, self.best_epoch = value, epoch + 1
+                self.best_weights = self.model.get_weights()  # a copy of the values (NumPy arrays)
+
+        def on_train_end(self, logs=None):
+            if self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    return KeepBestWeights(monitor, mode)
+
+
+def _wrong_keeper(restore=True, strict=True, stop_on_nan=True, one_based=True, honour_mode=True, monitor=None):
+    """A builder of the reference callback with one mistake switched on (the registered Mistakes)."""
+
+    def build(monitor_name="val_accuracy", mode="max"):
+        keras = _keras()
+        watched = monitor or monitor_name
+
+        class Wrong(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.best, self.best_epoch, self.best_weights = None, None, None
+
+            def on_epoch_end(self, epoch, logs=None):
+                if stop_on_nan and not math.isfinite(logs["loss"]):
+                    self.model.stop_training = True
+                    return
+                value = logs[watched]
+                higher = mode == "max" or not honour_mode
+                if self.best is None:
+                    better = True
+                elif strict:
+                    better = value > self.best if higher else value < self.best
+                else:
+                    better = value >= self.best if higher else value <= self.best
+                if better:
+                    self.best, self.best_epoch = value, epoch + 1 if one_based else epoch
+                    self.best_weights = self.model.get_weights()
+
+            def on_train_end(self, logs=None):
+                if restore and self.best_weights is not None:
+                    self.model.set_weights(self.best_weights)
+
+        return Wrong()
+
+    return lambda monitor, mode: build(monitor, mode)
+
+
+def _keeper_cases(seed: int = 0) -> list:
+    """Scripted histories, each isolating one rule; other seeds shift each metric's values by one common amount
+    (orders and ties are kept)."""
+    rng = np.random.default_rng(seed)
+
+    def shifted(values):
+        shift = 0.0 if seed == 0 else float(rng.uniform(-0.01, 0.01))
+        return [v + shift for v in values]
+
+    nan = float("nan")
+    return [
+        CallbackCase("accuracy rises, then falls", "that the best epoch's weights (epoch 2 of 4) are put back when "
+                     "training ends, and best_epoch counted from 1",
+                     {"monitor": "val_accuracy", "mode": "max"}, epochs=4,
+                     history={"loss": shifted([0.69, 0.60, 0.55, 0.50]), "val_accuracy": shifted([0.55, 0.72, 0.68, 0.70]),
+                              "val_loss": shifted([0.68, 0.62, 0.66, 0.60])}),
+        CallbackCase("a loss, lower is better", "mode='min' and the monitor argument: the lowest val_loss wins, "
+                     "whatever val_accuracy does", {"monitor": "val_loss", "mode": "min"}, epochs=5,
+                     history={"loss": shifted([0.69, 0.60, 0.55, 0.50, 0.45]),
+                              "val_accuracy": shifted([0.50, 0.75, 0.70, 0.72, 0.74]),
+                              "val_loss": shifted([0.62, 0.55, 0.70, 0.50, 0.52])}),
+        CallbackCase("two equally good epochs", "that of equal values the first is kept (a strict improvement)",
+                     {"monitor": "val_accuracy", "mode": "max"}, epochs=4,
+                     history={"loss": shifted([0.69, 0.60, 0.55, 0.50]), "val_accuracy": shifted([0.60, 0.80, 0.80, 0.70])}),
+        CallbackCase("the loss becomes nan", "that training stops after the first epoch whose loss is nan, and the best "
+                     "epoch before it is kept", {"monitor": "val_accuracy", "mode": "max"}, epochs=6,
+                     history={"loss": [0.69, 0.60, nan, nan, nan, nan], "val_accuracy": shifted([0.60, 0.70, 0.50, 0.80, 0.90, 0.90])}),
+    ]
+
+
+register(callback_exercise(
+    "keep_best_weights", "A callback: keep the best epoch's weights, stop on a non-finite loss", keep_best_weights,
+    _keeper_cases, mistakes=[
+        Mistake(_wrong_keeper(restore=False), "accuracy rises, then falls", "put them back in on_train_end"),
+        Mistake(_wrong_keeper(one_based=False), "accuracy rises, then falls", "best_epoch counts from 1"),
+        Mistake(_wrong_keeper(honour_mode=False), "a loss, lower is better", "with mode='min' (a loss) lower is better"),
+        Mistake(_wrong_keeper(monitor="val_accuracy"), "a loss, lower is better", "read logs[self.monitor]"),
+        Mistake(_wrong_keeper(strict=False), "two equally good epochs", "of equally good epochs keep the first"),
+        Mistake(_wrong_keeper(stop_on_nan=False), "the loss becomes nan", "training must stop after an epoch whose loss"),
+    ]))
