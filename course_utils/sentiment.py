@@ -306,12 +306,13 @@ def tuned_bag_of_words(train: TextSplit, val: TextSplit, *, ngrams=(1, 2), grid=
 
 def nested_subsets(split: TextSplit, sizes, seed: int = 0) -> dict:
     """``size -> TextSplit`` of the first ``size`` examples of one seeded permutation of ``split``, so each subset
-    contains the smaller ones (a learning curve then adds data, it does not redraw it)."""
+    contains the smaller ones (a learning curve then adds data, it does not redraw it). Each subset keeps the
+    examples in their order in ``split``: the subset of every example is ``split`` itself."""
     sizes = [int(n) for n in sizes]
     if any(n < 1 or n > len(split) for n in sizes):
         raise ValueError(f"sizes must lie between 1 and {len(split)}, got {sizes}")
     order = np.random.default_rng(seed).permutation(len(split))
-    return {n: _subset(split, order[:n]) for n in sizes}
+    return {n: _subset(split, np.sort(order[:n])) for n in sizes}
 
 
 def learning_curve(fit_and_score, train: TextSplit, sizes, seed: int = 0) -> dict:

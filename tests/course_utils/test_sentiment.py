@@ -185,11 +185,14 @@ def test_tuned_bag_of_words_chooses_c_on_validation():
 
 
 def test_nested_subsets_and_learning_curve():
-    train = _toy_split(50, 0)
+    toy = _toy_split(50, 0)
+    train = datasets.text_classification.TextSplit([f"{t} {i}" for i, t in enumerate(toy.texts)], toy.labels, toy.tags)
     subsets = sentiment.nested_subsets(train, [10, 30, 50], seed=3)
     assert [len(s) for s in subsets.values()] == [10, 30, 50]
-    assert subsets[30].texts[:10] == subsets[10].texts  # each subset holds the smaller ones
-    assert sorted(subsets[50].texts) == sorted(train.texts)
+    assert set(subsets[10].texts) <= set(subsets[30].texts)  # each subset holds the smaller ones
+    positions = {text: i for i, text in enumerate(train.texts)}
+    assert [positions[t] for t in subsets[30].texts] == sorted(positions[t] for t in subsets[30].texts)  # order kept
+    assert subsets[50].texts == train.texts and (subsets[50].labels == train.labels).all()
     curve = sentiment.learning_curve(lambda subset: len(subset) / 100, train, [10, 50])
     assert curve == {10: 0.1, 50: 0.5}
     with pytest.raises(ValueError, match="sizes"):
