@@ -8,6 +8,11 @@ the bookkeeping that the chapter's tables rest on, tested in ``tests/course_util
 * :func:`compositional_split`: hold out the *negated* forms of a fraction of the sentiment words.
 * :func:`masked_mean` and :func:`occlusion_importance`: the solutions of the chapter's two exercises.
 * :func:`importance_html`: word importances rendered as coloured text (a colour-blind-safe blue/orange scale).
+* :func:`has_and_clause`: whether a review holds the grammar's "<negated clause>, and <un-negated clause>" sentence.
+* :func:`tuned_bag_of_words`: TF-IDF over 1-2-grams and logistic regression, ``C`` chosen on validation.
+* :func:`nested_subsets` and :func:`learning_curve`: accuracy against training-set size.
+* :func:`predict_saved`: load a saved ``.keras`` text model in a fresh process and predict (``python -m
+  course_utils.sentiment MODEL TEXTS_JSON`` is that process).
 """
 from __future__ import annotations
 
@@ -238,3 +243,113 @@ def error_cause(text: str, tag: str, max_tokens: int | None = None) -> str:
             return "plain: with an intensifier"
         return "plain: bare opinions"
     return tag
+
+
+# ------------------------------------------------------------------------- the compositional split's confound
+
+def has_and_clause(text: str) -> bool:
+    """Whether ``text`` holds ", and ": in the offline grammar only a negation review's "<negated clause>, and
+    <un-negated clause>." sentence does, and its second clause has the label's polarity un-negated, so such a review
+    can be classified without reading the negation."""
+    return ", and " in text
+
+
+# ------------------------------------------------------------------------- the tuned bag-of-words baseline
+
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
+
+
+@dataclass
+class TunedBagOfWords:
+    """A fitted TF-IDF + logistic-regression classifier and how its ``C`` was chosen.
+
+    ``validation``: validation accuracy for each ``C`` of the grid; ``C``: the chosen one (the highest validation
+    accuracy, the smallest ``C`` on ties)."""
+
+    vectorizer: object
+    classifier: object
+    C: float
+    validation: dict
+
+    def predict(self, texts) -> np.ndarray:
+        """Predicted labels (0 or 1) of a list of strings."""
+        return self.classifier.predict(self.vectorizer.transform(list(texts)))
+
+    def accuracy(self, split: TextSplit) -> float:
+        """Accuracy on a :class:`TextSplit`."""
+        return float(np.mean(self.predict(split.texts) == np.asarray(split.labels)))
+
+
+def tuned_bag_of_words(train: TextSplit, val: TextSplit, *, ngrams=(1, 2), grid=C_GRID, seed: int = 0) -> TunedBagOfWords:
+    """TF-IDF features of 1-2-grams (``ngrams``, vocabulary from ``train`` only) and a logistic regression whose
+    inverse regularisation ``C`` (solver liblinear) is chosen from ``grid`` by accuracy on ``val``; returns the classifier fitted on
+    ``train`` with that ``C``. Logistic regression is convex: ``seed`` changes nothing but is passed on."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    if not grid:
+        raise ValueError("grid must hold at least one value of C")
+    vectorizer = TfidfVectorizer(ngram_range=tuple(ngrams))
+    x_train, x_val = vectorizer.fit_transform(train.texts), None
+    x_val = vectorizer.transform(val.texts)
+    fitted, validation = {}, {}
+    for C in grid:
+        classifier = LogisticRegression(C=float(C), solver="liblinear", max_iter=5000, random_state=seed).fit(x_train, train.labels)
+        fitted[float(C)] = classifier
+        validation[float(C)] = float(np.mean(classifier.predict(x_val) == np.asarray(val.labels)))
+    best = max(validation.values())
+    chosen = min(C for C, accuracy in validation.items() if accuracy == best)
+    return TunedBagOfWords(vectorizer, fitted[chosen], chosen, validation)
+
+
+# ------------------------------------------------------------------------- learning curves
+
+def nested_subsets(split: TextSplit, sizes, seed: int = 0) -> dict:
+    """``size -> TextSplit`` of the first ``size`` examples of one seeded permutation of ``split``, so each subset
+    contains the smaller ones (a learning curve then adds data, it does not redraw it). Each subset keeps the
+    examples in their order in ``split``: the subset of every example is ``split`` itself."""
+    sizes = [int(n) for n in sizes]
+    if any(n < 1 or n > len(split) for n in sizes):
+        raise ValueError(f"sizes must lie between 1 and {len(split)}, got {sizes}")
+    order = np.random.default_rng(seed).permutation(len(split))
+    return {n: _subset(split, np.sort(order[:n])) for n in sizes}
+
+
+def learning_curve(fit_and_score, train: TextSplit, sizes, seed: int = 0) -> dict:
+    """``size -> fit_and_score(subset)`` for the nested subsets of ``train`` (:func:`nested_subsets`);
+    ``fit_and_score`` trains on the subset it is given and returns a number (e.g. test accuracy)."""
+    return {n: float(fit_and_score(subset)) for n, subset in nested_subsets(train, sizes, seed).items()}
+
+
+# ------------------------------------------------------------------------- a saved model, in a fresh process
+
+def predict_saved(path, texts, time_limit: float = 300.0) -> np.ndarray:
+    """Load the ``.keras`` model at ``path`` (raw strings in, probabilities out) in a fresh Python process, as a
+    learner would after the notebook has ended, and return its probabilities for ``texts``."""
+    import json
+
+    from course_utils.measure import fresh_process
+
+    answer = fresh_process.run("course_utils.sentiment", str(path), json.dumps(list(texts)), time_limit=time_limit,
+                               threads=1, label="load the saved sentiment model")
+    return np.asarray(answer["probabilities"], dtype=float)
+
+
+def _main(argv) -> None:
+    import json
+
+    import keras
+    import tensorflow as tf
+
+    from course_utils.measure import fresh_process
+
+    path, texts = argv[0], json.loads(argv[1])
+    model = keras.models.load_model(path)
+    probabilities = model.predict(tf.constant(texts)[:, None], verbose=0)[:, 0]
+    fresh_process.answer({"probabilities": [float(p) for p in probabilities]})
+
+
+if __name__ == "__main__":
+    import sys
+
+    _main(sys.argv[1:])

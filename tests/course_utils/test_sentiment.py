@@ -153,3 +153,64 @@ def test_error_cause_names_the_construction():
     texts, _, tags = reviews.generate_reviews(600, seed=2)
     causes = [sentiment.error_cause(t, tag, 300) for t, tag in zip(texts, tags)]
     assert not any(c.endswith("other form") for c in causes)
+
+
+def test_has_and_clause_marks_only_the_negation_sentence_with_a_second_clause():
+    data = datasets.load_reviews(source="offline", size=600, seed=0)
+    marked = collections.Counter(tag for text, tag in zip(data.train.texts, data.train.tags)
+                                 if sentiment.has_and_clause(text))
+    assert set(marked) == {"negation"}  # the grammar writes ", and " in that construction only
+    assert sentiment.has_and_clause("The plot was not dull, and the music was superb.")
+    assert not sentiment.has_and_clause("The plot was not dull.")
+
+
+def _toy_split(n, seed):
+    rng = np.random.default_rng(seed)
+    good, bad = ["great", "superb", "lovely"], ["awful", "dull", "poor"]
+    labels = rng.integers(0, 2, n)
+    texts = [" ".join([rng.choice(good if y else bad), "film", rng.choice(good + bad + ["plot"])]) for y in labels]
+    return datasets.text_classification.TextSplit(texts, labels, ["toy"] * n)
+
+
+def test_tuned_bag_of_words_chooses_c_on_validation():
+    train, val = _toy_split(200, 0), _toy_split(80, 1)
+    bow = sentiment.tuned_bag_of_words(train, val, grid=(0.01, 1.0, 100.0))
+    assert set(bow.validation) == {0.01, 1.0, 100.0}
+    assert bow.validation[bow.C] == max(bow.validation.values())  # the chosen C is the best on validation
+    assert bow.C == min(C for C, a in bow.validation.items() if a == max(bow.validation.values()))  # ties: smallest C
+    assert bow.accuracy(val) == bow.validation[bow.C]
+    assert bow.accuracy(_toy_split(100, 2)) > 0.9  # the first word decides the toy label
+    with pytest.raises(ValueError, match="grid"):
+        sentiment.tuned_bag_of_words(train, val, grid=())
+
+
+def test_nested_subsets_and_learning_curve():
+    toy = _toy_split(50, 0)
+    train = datasets.text_classification.TextSplit([f"{t} {i}" for i, t in enumerate(toy.texts)], toy.labels, toy.tags)
+    subsets = sentiment.nested_subsets(train, [10, 30, 50], seed=3)
+    assert [len(s) for s in subsets.values()] == [10, 30, 50]
+    assert set(subsets[10].texts) <= set(subsets[30].texts)  # each subset holds the smaller ones
+    positions = {text: i for i, text in enumerate(train.texts)}
+    assert [positions[t] for t in subsets[30].texts] == sorted(positions[t] for t in subsets[30].texts)  # order kept
+    assert subsets[50].texts == train.texts and (subsets[50].labels == train.labels).all()
+    curve = sentiment.learning_curve(lambda subset: len(subset) / 100, train, [10, 50])
+    assert curve == {10: 0.1, 50: 0.5}
+    with pytest.raises(ValueError, match="sizes"):
+        sentiment.nested_subsets(train, [51])
+
+
+def test_predict_saved_loads_the_model_in_a_fresh_process(tmp_path):
+    keras = pytest.importorskip("keras")
+    import tensorflow as tf
+
+    vectorizer = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=5)
+    vectorizer.adapt(["good film", "bad film"])
+    text = keras.Input(shape=(1,), dtype="string")
+    ids = vectorizer(text)
+    hidden = keras.layers.GRU(2)(keras.layers.Embedding(vectorizer.vocabulary_size(), 3, mask_zero=True)(ids))
+    model = keras.Model(text, keras.layers.Dense(1, activation="sigmoid")(hidden))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    texts = ["good film", "bad film", "unknown words"]
+    here = model.predict(tf.constant(texts)[:, None], verbose=0)[:, 0]
+    assert np.allclose(sentiment.predict_saved(path, texts, time_limit=240), here, atol=1e-6)
