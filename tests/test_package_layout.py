@@ -16,6 +16,7 @@ ONE_TOPIC = {"course_utils/datasets/cache.py", "course_utils/datasets/speech.py"
              "course_utils/netguard.py",  # the offline guard: patched socket functions, loopback answers, audit hook
              "course_utils/datasets/real.py",  # finding and verifying the real datasets: cache, mirror, download
              "course_utils/exercises/_model_checks.py",  # the behaviour checks of a learner's Keras model
+             "course_utils/sentiment.py",  # chapter 07: the sentiment pipeline, its baselines and the saved model
              "course_build/site/__init__.py"}  # the site's sources, build and server
 
 

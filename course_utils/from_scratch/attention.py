@@ -14,7 +14,7 @@ zero output).
 
 Chapter 10 adds the Transformer's attention below the line ``Scaled dot-product and multi-head attention``:
 :func:`scaled_dot_product_attention` (any leading axes, a boolean mask of shape ``(..., T_q, T_k)``; a masked score
-is *replaced* by ``-1e9`` as ``keras.layers.MultiHeadAttention``'s softmax does), :func:`causal_mask`,
+is *replaced* by ``-1e9`` as ``keras.layers.MultiHeadAttention``'s softmax does; a fully masked row: see there), :func:`causal_mask`,
 :func:`padding_mask`, :func:`mha_weights` (the eight weight arrays of a Keras ``MultiHeadAttention`` layer) and
 :func:`multi_head_attention` (what that layer computes, from those weights).
 
@@ -152,8 +152,11 @@ def scaled_dot_product_attention(query, key, value, mask=None):
 
     ``query`` ``(..., T_q, d_k)``, ``key`` ``(..., T_k, d_k)``, ``value`` ``(..., T_k, d_v)``; ``mask`` boolean,
     broadcastable to ``(..., T_q, T_k)``, True where query ``t`` may attend to key ``s``. A masked score is replaced
-    by ``-1e9`` before the softmax (Keras's ``Softmax`` layer does the same), so a masked key gets weight 0 and a row
-    with every key masked gets uniform weights. Returns ``(context (..., T_q, d_v), weights (..., T_q, T_k))``.
+    by ``-1e9`` before the softmax, so a masked key gets weight 0. A row with every key masked gets uniform weights
+    here, as in a plain ``keras.layers.MultiHeadAttention`` call; Keras 3's ``Softmax`` layer, and
+    ``MultiHeadAttention`` called with ``return_attention_scores=True``, give such a row zero weights instead (its
+    context is then 0; tests/course_utils/from_scratch/test_attention.py checks all three). Returns
+    ``(context (..., T_q, d_v), weights (..., T_q, T_k))``.
     """
     query, key, value = (np.asarray(a, dtype=np.float64) for a in (query, key, value))
     if query.ndim < 2 or key.ndim != query.ndim or value.ndim != query.ndim:

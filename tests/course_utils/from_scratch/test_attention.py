@@ -149,6 +149,29 @@ def test_a_masked_key_gets_weight_zero_and_rows_sum_to_one():
     np.testing.assert_allclose(context, reference, atol=1e-12)
 
 
+def test_a_fully_masked_row_is_uniform_here_and_in_a_plain_mha_call_but_zero_in_keras_softmax_and_returned_scores():
+    # what the docstring of scaled_dot_product_attention states, for the Keras version installed
+    rng = np.random.default_rng(5)
+    mask = np.array([[[True, True, False], [False, False, False]]])  # query 1 may attend to no key
+    scores = rng.normal(size=(1, 2, 3)).astype("float32")
+    softmax = np.asarray(keras.layers.Softmax()(scores, mask=mask))
+    assert np.allclose(softmax[0, 1], 0) and np.isclose(softmax[0, 0].sum(), 1)
+    _, ours = attention.scaled_dot_product_attention(rng.normal(size=(2, 4)), rng.normal(size=(3, 4)),
+                                                     rng.normal(size=(3, 2)), mask[0])
+    np.testing.assert_allclose(ours[1], 1 / 3)
+    layer = keras.layers.MultiHeadAttention(1, 2)
+    query, value = rng.normal(size=(1, 2, 4)).astype("float32"), rng.normal(size=(1, 3, 4)).astype("float32")
+    with_scores, returned = layer(query, value, attention_mask=mask, return_attention_scores=True)
+    plain = np.asarray(layer(query, value, attention_mask=mask))
+    assert np.allclose(np.asarray(returned)[0, 0, 1], 0)  # zero weights when the scores are returned
+    numpy_out, numpy_weights = attention.multi_head_attention(query, value, weights=attention.mha_weights(layer),
+                                                              attention_mask=mask)
+    np.testing.assert_allclose(numpy_weights[0, 0, 1], 1 / 3)
+    np.testing.assert_allclose(numpy_out, plain, atol=1e-5)  # the plain call: uniform weights, as ours
+    np.testing.assert_allclose(np.asarray(with_scores)[0, 0], plain[0, 0], atol=1e-5)  # rows with a key agree
+    assert np.abs(np.asarray(with_scores)[0, 1] - plain[0, 1]).max() > 1e-3  # the fully masked row does not
+
+
 def test_causal_mask_shapes_and_offset():
     np.testing.assert_array_equal(attention.causal_mask(3), np.tril(np.ones((3, 3), bool)))
     assert attention.causal_mask(2, 4).tolist() == [[True, False, False, False], [True, True, False, False]]
