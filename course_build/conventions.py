@@ -35,7 +35,6 @@ _NOT_RE_RUN = "executed before the convention existed; not re-executed by the 0.
 CONVENTION_EXEMPTIONS = {
     "07": ("2026-11-28 23ce72eccc15", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
     "08": ("2026-11-28 09d5d1ab0d96", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
-    "09": ("2026-11-28 2f36ccc00a12", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "colours": _NOT_RE_RUN}),
     "10": ("2026-11-28 cecec0417809", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
     "11": ("2026-11-28 46d24f561a4f", {"seeds": _NOT_RE_RUN, "colours": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
     "12": ("2026-11-28 869a0dad4391", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),

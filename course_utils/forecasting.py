@@ -92,15 +92,16 @@ def interval_coverage(y_true, low, high, axis=0) -> dict:
     """How a prediction interval ``[low, high]`` did on the values ``y_true`` (arrays of one shape, e.g.
     ``(origins, H)``), along ``axis`` (0: per horizon; None: over everything). Returns a dict of arrays:
     ``coverage`` (share inside, ends included), ``below`` (share under ``low``), ``above`` (share over ``high``),
-    ``width`` (mean of ``high - low``, in the series' units). For a central 80% interval each tail should hold 10%."""
+    ``width`` (mean of ``high - low``, in the series' units), ``crossed`` (share with ``low > high``, e.g. quantiles
+    that crossed: such an interval holds nothing). For a central 80% interval each tail should hold 10%."""
     y_true, low, high = (np.asarray(a, dtype=float) for a in (y_true, low, high))
     if not y_true.shape == low.shape == high.shape:
         raise ValueError(f"y_true, low and high must have one shape, got {y_true.shape}, {low.shape}, {high.shape}")
-    if np.any(low > high):
-        raise ValueError("low must not exceed high (quantiles crossed?)")
-    below, above = y_true < low, y_true > high
+    below = y_true < low
+    above = (y_true > high) & ~below  # a crossed interval (low > high) holds nothing; a value under both ends is below
     return {"coverage": np.mean(~below & ~above, axis=axis), "below": np.mean(below, axis=axis),
-            "above": np.mean(above, axis=axis), "width": np.mean(high - low, axis=axis)}
+            "above": np.mean(above, axis=axis), "width": np.mean(high - low, axis=axis),
+            "crossed": np.mean(low > high, axis=axis)}
 
 
 def overlap_lags(horizon: int, origin_step: int) -> int:

@@ -95,9 +95,10 @@ def test_interval_coverage_counts_each_tail_and_the_width_per_horizon():
     assert overall["coverage"] + overall["below"] + overall["above"] == pytest.approx(1.0)
 
 
-def test_interval_coverage_refuses_crossed_or_misshapen_intervals():
-    with pytest.raises(ValueError, match="low must not exceed high"):
-        forecasting.interval_coverage([1.0], [2.0], [0.0])
+def test_interval_coverage_counts_a_crossed_interval_as_holding_nothing_and_refuses_misshapen_ones():
+    report = forecasting.interval_coverage([1.0, 3.0, -1.0], [2.0, 2.0, 2.0], [0.0, 0.0, 0.0], axis=None)
+    assert report["coverage"] == 0 and report["crossed"] == 1
+    assert report["below"] == pytest.approx(2 / 3) and report["above"] == pytest.approx(1 / 3)  # each value once
     with pytest.raises(ValueError, match="one shape"):
         forecasting.interval_coverage([1.0, 2.0], [0.0], [3.0])
 
