@@ -79,3 +79,59 @@ def test_mase_scale_and_value():
 def test_mase_scale_validates(args, message):
     with pytest.raises(ValueError, match=message):
         forecasting.mase_scale(*args)
+
+
+# ------------------------------------------------------------------------------ the evaluation tests
+
+def test_interval_coverage_counts_each_tail_and_the_width_per_horizon():
+    truth = np.array([[0.0, 5.0], [2.0, -1.0], [1.0, 1.0], [3.0, 0.5]])
+    low, high = np.zeros((4, 2)), np.full((4, 2), 2.0)
+    report = forecasting.interval_coverage(truth, low, high)
+    np.testing.assert_allclose(report["coverage"], [0.75, 0.5])  # both ends count as inside
+    np.testing.assert_allclose(report["below"], [0.0, 0.25])
+    np.testing.assert_allclose(report["above"], [0.25, 0.25])
+    np.testing.assert_allclose(report["width"], [2.0, 2.0])
+    overall = forecasting.interval_coverage(truth, low, high, axis=None)
+    assert overall["coverage"] + overall["below"] + overall["above"] == pytest.approx(1.0)
+
+
+def test_interval_coverage_counts_a_crossed_interval_as_holding_nothing_and_refuses_misshapen_ones():
+    report = forecasting.interval_coverage([1.0, 3.0, -1.0], [2.0, 2.0, 2.0], [0.0, 0.0, 0.0], axis=None)
+    assert report["coverage"] == 0 and report["crossed"] == 1
+    assert report["below"] == pytest.approx(2 / 3) and report["above"] == pytest.approx(1 / 3)  # each value once
+    with pytest.raises(ValueError, match="one shape"):
+        forecasting.interval_coverage([1.0, 2.0], [0.0], [3.0])
+
+
+@pytest.mark.parametrize("horizon,step,lags", [(1, 1, 0), (5, 1, 4), (1, 13, 0), (13, 13, 0), (14, 13, 1), (52, 13, 3)])
+def test_overlap_lags(horizon, step, lags):
+    assert forecasting.overlap_lags(horizon, step) == lags
+
+
+def test_diebold_mariano_is_statsmodels_with_the_overlap_lags_and_small_sample_correction():
+    from statsmodels.tsa.stattools import diebold_mariano_test
+
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=40)
+    good, bad = truth + rng.normal(0, 0.5, 40), truth + rng.normal(0, 1.5, 40)
+    result = forecasting.diebold_mariano(truth, good, bad, horizon=52, origin_step=13)
+    expected = diebold_mariano_test(truth, good, bad, lags=3, harvey_adj=True, horizon=4)
+    assert result.statistic == pytest.approx(expected.statistic) and result.pvalue == pytest.approx(expected.pvalue)
+    assert result.statistic < 0 and result.pvalue < 0.05  # the first forecast is clearly better
+    swapped = forecasting.diebold_mariano(truth, bad, good, horizon=52, origin_step=13)
+    assert swapped.statistic == pytest.approx(-result.statistic)
+
+
+def test_directional_accuracy_against_the_always_up_rate_and_pesaran_timmermann():
+    rng = np.random.default_rng(1)
+    actual = rng.normal(0.1, 1.0, 2000)  # mostly up
+    always_up = forecasting.directional_accuracy(actual, np.ones_like(actual))
+    assert always_up["accuracy"] == pytest.approx(always_up["up_share"])  # the always-up rate, for free
+    assert np.isnan(always_up["pesaran_timmermann_p"])  # a constant forecast has no PT test
+    assert always_up["binomial_p_always_up"] > 0.4
+    informed = forecasting.directional_accuracy(actual, actual + rng.normal(0, 1.0, 2000))
+    assert informed["accuracy"] > informed["up_share"] and informed["pesaran_timmermann_p"] < 1e-6
+    noise = forecasting.directional_accuracy(actual, rng.normal(size=2000))
+    assert noise["pesaran_timmermann_p"] > 0.01
+    with_zero = forecasting.directional_accuracy([0.0, 1.0, -1.0], [1.0, 1.0, -1.0])
+    assert with_zero["accuracy"] == 1.0 and with_zero["up_share"] == 0.5  # the day without a move is left out
