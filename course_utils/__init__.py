@@ -34,21 +34,14 @@ __all__ = ["setup", "pick", "seeds", "stopwatch", "COLOURS", "mode", "is_quick",
            "record", "over_seeds", "declare_targets", "claim", "expect"]
 __version__ = "0.3.0"
 
-# Old top-level names of modules that moved into topic sub-packages (version 0.3.0). The stored chapters 07-13
-# still import some of them (``from course_utils import attention``); the chapter issues that re-run those
-# chapters switch them to the new paths and then remove this table.
+# Old top-level names of modules that moved into topic sub-packages (version 0.3.0). The stored chapter 13 still
+# imports these (``from course_utils import ctc``); the issue that re-runs it switches them to the new paths and
+# then removes this table. Chapters 07-11 were re-run on the new paths and lost their entries.
 MOVED = {
-    "attention": "course_utils.from_scratch.attention",
-    "cache": "course_utils.datasets.cache",
-    "cells": "course_utils.from_scratch.recurrences",
-    "cost": "course_utils.measure.cost",
     "ctc": "course_utils.speech.ctc",
-    "seqcost": "course_utils.measure.sequence_cost",
     "speech_features": "course_utils.speech.features",
     "speech_model": "course_utils.speech.model",
     "speech_runs": "course_utils.speech.runs",
-    "timing": "course_utils.measure.timing",
-    "transformer": "course_utils.from_scratch.transformer",
 }
 
 

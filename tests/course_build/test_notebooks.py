@@ -50,7 +50,7 @@ def test_failing_cell_leaves_the_stored_notebook_untouched(tmp_path):
 def test_cli_run_reports_the_failing_cell(tmp_path):
     path = make_notebook(tmp_path / "99_bad.ipynb", "1/0")
     proc = subprocess.run(
-        [sys.executable, "-m", "course_utils", "run", "--mode", "quick", str(path)],
+        [sys.executable, "-m", "course_build", "run", "--mode", "quick", str(path)],
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert proc.returncode == 1
@@ -76,7 +76,7 @@ def test_cli_run_reports_every_fault_and_goes_on_with_the_next_notebook(tmp_path
     make_notebook(tmp_path / "95_good.ipynb", "print('fine')")
     paths = sorted(str(p) for p in tmp_path.glob("*.ipynb"))
     proc = subprocess.run(
-        [sys.executable, "-m", "course_utils", "run", "--mode", "quick", "--no-write", "--timeout", "3", *paths],
+        [sys.executable, "-m", "course_build", "run", "--mode", "quick", "--no-write", "--timeout", "3", *paths],
         capture_output=True, text=True, cwd=tmp_path, timeout=240,
     )
     out = proc.stdout
@@ -93,7 +93,7 @@ def test_cli_run_reports_every_fault_and_goes_on_with_the_next_notebook(tmp_path
 
 
 def test_cli_run_rejects_a_missing_notebook(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "course_utils", "run", str(tmp_path / "nope.ipynb")],
+    proc = subprocess.run([sys.executable, "-m", "course_build", "run", str(tmp_path / "nope.ipynb")],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "no such notebook" in proc.stderr
 

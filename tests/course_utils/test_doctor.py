@@ -6,7 +6,7 @@ from course_utils.doctor import diagnose, doctor
 
 
 def test_doctor_runs_and_reports_everything():
-    proc = subprocess.run([sys.executable, "-m", "course_utils", "doctor"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "course_build", "doctor"], capture_output=True, text=True)
     for label in ("Python", "tensorflow", "keras", "numpy", "CPU cores", "TF threads", "GPU", "mode", "offline", "speech synthesiser", "cache directory"):
         assert label in proc.stdout, label
     assert proc.returncode == 0, proc.stdout
