@@ -17,12 +17,11 @@ differs from the reference's. Expected values come from the reference callback, 
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_utils.exercises._model_checks import Problem, _keras
+from course_utils.exercises._model_checks import KerasJudge, Problem, _keras
 from course_utils.exercises.framework import JUDGES, Case, Exercise
 
 CALLBACK = "callback"
@@ -112,18 +111,7 @@ def run_callback(callback, case: CallbackCase) -> dict:
     return {"trained": len(history.get("loss", [])), "kept": kept, "callback": callback}
 
 
-class _CallbackJudge:
-    def prepare(self) -> None:
-        _keras()
-
-    def __call__(self, exercise, fn, args, kwargs, case) -> Problem | None:
-        saved = random.getstate(), np.random.get_state()
-        try:
-            return self._judge(exercise, fn, args, kwargs, case)
-        finally:
-            random.setstate(saved[0])
-            np.random.set_state(saved[1])
-
+class _CallbackJudge(KerasJudge):
     def _judge(self, exercise, fn, args, kwargs, case) -> Problem | None:
         keras = _keras()
         callback = fn(*args, **kwargs)

@@ -6,6 +6,7 @@ the numbers, and a hint naming the likely cause. Expected values come from the r
 """
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
@@ -47,6 +48,23 @@ def _keras():
     import keras
 
     return keras
+
+
+class KerasJudge:
+    """The part every Keras-exercise judge shares (model and callback kinds): Keras is imported before the case
+    clock starts, and the notebook's own ``random`` and NumPy streams go on unchanged after a case. Subclasses
+    write ``_judge(exercise, fn, args, kwargs, case)``."""
+
+    def prepare(self) -> None:
+        _keras()
+
+    def __call__(self, exercise, fn, args, kwargs, case):
+        saved = random.getstate(), np.random.get_state()
+        try:
+            return self._judge(exercise, fn, args, kwargs, case)
+        finally:
+            random.setstate(saved[0])
+            np.random.set_state(saved[1])
 
 
 def _layers(model) -> list:

@@ -25,14 +25,12 @@ checked, never when :mod:`course_utils` is imported. The checks live in :mod:`._
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
 
 from course_utils.exercises._model_checks import (  # the checks, for the chapters' topic modules
-    MASK_HINT, Context, LayerGraph, Learns, OutputShape, PaddingInvariance, ParameterCount, Problem, _a, _keras,
+    MASK_HINT, Context, KerasJudge, LayerGraph, Learns, OutputShape, PaddingInvariance, ParameterCount, Problem, _a, _keras,
 )
 from course_utils.exercises._loss_checks import CompiledLoss, LossSpec
 from course_utils.exercises.framework import JUDGES, Case, Exercise
@@ -56,19 +54,8 @@ class ModelCase(Case):
 
 # ---------------------------------------------------------------------------------------------- the kind
 
-class _ModelJudge:
+class _ModelJudge(KerasJudge):
     """Builds the learner's model for one case (seeded) and runs the case's checks; the framework calls it."""
-
-    def prepare(self) -> None:
-        _keras()
-
-    def __call__(self, exercise, fn, args, kwargs, case) -> Problem | None:
-        saved = random.getstate(), np.random.get_state()  # the notebook's own random streams go on unchanged
-        try:
-            return self._judge(exercise, fn, args, kwargs, case)
-        finally:
-            random.setstate(saved[0])
-            np.random.set_state(saved[1])
 
     def _judge(self, exercise, fn, args, kwargs, case) -> Problem | None:
         keras = _keras()
