@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-
 from course_utils.exercises._model_checks import (  # the checks, for the chapters' topic modules
     MASK_HINT, Context, KerasJudge, LayerGraph, Learns, OutputShape, PaddingInvariance, ParameterCount, Problem, _a, _keras,
 )
