@@ -28,7 +28,7 @@ entity, or the entity's own form (digits, month names), tell the type.
 
 **Held-out frames** (:data:`HELD_OUT_LEFT_FRAMES`, :data:`HELD_OUT_RIGHT_FRAMES`, added later and used only for the
 test split of new frames, so the splits drawn from the original frames stay as they were): new sentences of both
-kinds, written with the same cue words in new arrangements (a right-hand cue 3 to 8 tokens after the entity) and
+kinds, written with the same cue words in new arrangements (a right-hand cue 3 to 9 tokens after the entity) and
 a few new left-hand cues ("moved to", "paid in"). Their sentences are named ``new-left-i`` and ``new-right-i``.
 
 Tokens come from :func:`tokenize` (words with inner ``.,'-`` kept together, every other symbol alone).
