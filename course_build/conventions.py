@@ -34,7 +34,6 @@ _NOT_RE_RUN = "executed before the convention existed; not re-executed by the 0.
 # chapter number -> (its stored run: "executed date code-hash prefix", {convention: reason})
 CONVENTION_EXEMPTIONS = {
     "12": ("2026-11-28 869a0dad4391", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
-    "13": ("2026-11-28 8a5c38f9e95c", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
 }
 
 

@@ -159,7 +159,7 @@ def frame_posteriors(model, feature, strides=STRIDES) -> np.ndarray:
 def train_ctc(model, features, digits, val_features, val_digits, *, epochs: int | None = None,
               budget_seconds: float | None = None, max_epochs: int | None = None, batch_size: int = 32,
               masking: bool = False, learning_rate: float = 1e-3, clipnorm: float = 5.0, seed: int = 0,
-              strides=STRIDES, verbose: bool = True) -> list:
+              strides=STRIDES, verbose: bool = True, validate_each_epoch: bool = True) -> list:
     """Train ``model`` with the CTC loss for a fixed number of ``epochs``; returns one dict per epoch (epoch,
     seconds, loss, val_loss, val_der, val_strings).
 
@@ -169,7 +169,8 @@ def train_ctc(model, features, digits, val_features, val_digits, *, epochs: int 
     similar length (padded to a multiple of the total stride, :func:`pad_frames`), in an order shuffled each epoch
     from ``seed``; with ``masking`` each batch goes through :func:`mask_time_frequency` first. A model built with
     ``mask_padding=True`` gets each batch's frame counts. Adam(``learning_rate``, ``clipnorm``); loss = mean over
-    the batch of ``keras.ops.ctc_loss``.
+    the batch of ``keras.ops.ctc_loss``. With ``validate_each_epoch=False`` only the last epoch is scored on the
+    validation set (the training itself is the same; the other epochs' entries have no ``val_*`` keys).
     """
     import warnings
 
@@ -209,12 +210,14 @@ def train_ctc(model, features, digits, val_features, val_digits, *, epochs: int 
                                            output_lengths(x_lengths, strides))))
         seconds = time.perf_counter() - start
         trained += seconds
-        scores = evaluate(model, val_features, val_digits, strides=strides)
-        history.append({"epoch": epoch, "seconds": round(seconds, 2), "loss": float(np.mean(losses)),
-                        "val_loss": scores["loss"], "val_der": scores["der"], "val_strings": scores["strings"]})
+        history.append({"epoch": epoch, "seconds": round(seconds, 2), "loss": float(np.mean(losses))})
+        if validate_each_epoch or epoch == epochs:
+            scores = evaluate(model, val_features, val_digits, strides=strides)
+            history[-1].update(val_loss=scores["loss"], val_der=scores["der"], val_strings=scores["strings"])
         if verbose:
-            print(f"epoch {epoch}: {seconds:.0f} s, loss {history[-1]['loss']:.3f}, val loss {scores['loss']:.3f}, "
-                  f"val DER {scores['der']:.3f}", flush=True)
+            print(f"epoch {epoch}: {seconds:.0f} s, loss {history[-1]['loss']:.3f}"
+                  + (f", val loss {scores['loss']:.3f}, val DER {scores['der']:.3f}" if "val_loss" in history[-1] else ""),
+                  flush=True)
         if budget_seconds is not None and trained > budget_seconds and not warned:
             warned = True
             warnings.warn(f"training has taken {trained:.0f} s after epoch {epoch} of {epochs}, over its guard of "

@@ -132,7 +132,8 @@ class RunConfig:
     frequency masking), ``seed`` (weights, batch order, masks), ``epochs`` (a fixed number, chosen in advance;
     ``max_epochs`` is its old name), ``budget_seconds`` (a guard only: a warning when training takes longer), the
     stored sets to score it on, and ``model_options`` for :func:`~course_utils.speech.model.build_acoustic_model`
-    (e.g. ``{"mask_padding": True}``). ``save_model`` keeps the trained weights for :func:`load_model`."""
+    (e.g. ``{"mask_padding": True}``). ``save_model`` keeps the trained weights for :func:`load_model`;
+    ``validate_each_epoch=False`` scores the validation set after the last epoch only (same training, less time)."""
 
     name: str
     train_set: str
@@ -146,6 +147,7 @@ class RunConfig:
     save_model: bool = False
     model_options: dict = field(default_factory=dict)
     epochs: int | None = None
+    validate_each_epoch: bool = True
 
     def __post_init__(self):
         validation.option("normalisation", self.normalisation, NORMALISATIONS)
@@ -210,7 +212,8 @@ def _train(directory: Path, run: RunConfig, stem: str, verbose: bool = False) ->
                                                {name: f for name, (f, _) in sets.items()})
     model = speech_model.build_acoustic_model(**run.model_options)
     history = speech_model.train_ctc(model, train_features, train_digits, others[run.val_set], sets[run.val_set][1],
-                                     epochs=run.epochs, masking=run.masking, seed=run.seed, verbose=verbose)
+                                     epochs=run.epochs, masking=run.masking, seed=run.seed, verbose=verbose,
+                                     validate_each_epoch=run.validate_each_epoch)
     seconds = sum(h["seconds"] for h in history)
     scores = {name: speech_model.evaluate(model, others[name], sets[name][1]) for name in sets}
     weights = None
