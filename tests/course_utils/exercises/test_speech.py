@@ -6,6 +6,8 @@ frame, the input frame counts not divided by the strides, T // 4)."""
 import jiwer
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_utils.exercises import _ctc_wiring as wiring
 from course_utils.exercises import evaluate, get, solution, speech
@@ -142,3 +144,28 @@ def test_the_length_mistakes_differ_from_each_other_on_some_case(seed):
         assert np.isfinite(wiring.cached_solution(**case.kwargs)), case.name
         out = wiring._output_lengths(case.kwargs["frame_lengths"])
         assert (case.kwargs["label_lengths"] <= out).all() and (out <= case.kwargs["logits"].shape[1]).all()
+
+
+# ------------------------------------------------------------------------------- edit distance: property tests
+DIGITS = st.text("0123456789", max_size=9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(DIGITS, DIGITS)
+def test_the_edit_distance_solution_agrees_with_jiwer_on_any_strings(reference, hypothesis):
+    expected = len(reference) if not hypothesis else len(hypothesis) if not reference else sum(
+        getattr(jiwer.process_characters(reference, hypothesis), k) for k in ("substitutions", "deletions", "insertions"))
+    assert solution("digit_edit_distance")(reference, hypothesis) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text("0123456789", min_size=2, max_size=8), st.data())
+def test_an_insertion_after_the_first_digit_costs_one_and_the_table_without_insertions_says_more(reference, data):
+    """Whatever the string and wherever a digit unlike its neighbours is inserted after the first position (inside or
+    at the end), the distance is 1 and a table without the insertion move counts more: the cases can catch it."""
+    i = data.draw(st.integers(1, len(reference)))
+    neighbours = set(reference[i - 1: i + 1])
+    digit = data.draw(st.sampled_from([d for d in "0123456789" if d not in neighbours]))
+    hypothesis = reference[:i] + digit + reference[i:]
+    assert solution("digit_edit_distance")(reference, hypothesis) == 1
+    assert speech._edit_no_insertion(reference, hypothesis) > 1
