@@ -127,7 +127,7 @@ def test_a_run_in_a_fresh_process_gives_the_same_numbers_twice():
     """Seeds, one thread and op determinism: the chapter's numbers reproduce on the same machine."""
     from course_utils.datasets import load_spoken_digits
 
-    data = load_spoken_digits(n_train=16, n_val=4, n_test=4, seed=0)
+    data = load_spoken_digits(n_train=16, n_val=5, n_test=5, seed=0)
     with R.FeatureStore() as store:
         store.featurise({"train": data.train, "val": data.val, "20 dB": data.test}, workers=0)
         configs = [R.RunConfig(name, "train", "utterance", masking=True, epochs=2, test_sets=("20 dB",),
