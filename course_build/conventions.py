@@ -30,7 +30,6 @@ COLOUR_KEYWORDS = {"color", "colour", "colors", "c", "fc", "ec", "facecolor", "e
                    "markerfacecolor", "markeredgecolor"}
 NEUTRAL_COLOURS = re.compile(r"(C\d|k|w|black|white|gr[ae]y|none|0?\.\d+|1(\.0*)?|0)")
 
-_NOT_RE_RUN = "executed before the convention existed; not re-executed by the 0.3.0 wave"
 # chapter number -> (its stored run: "executed date code-hash prefix", {convention: reason})
 CONVENTION_EXEMPTIONS = {
 }
