@@ -7,6 +7,8 @@ Everything a notebook needs before its first real line of code lives here:
 * ``COURSE_OFFLINE`` (``0`` by default; ``1``/``true``/``yes``/``on`` to switch on) makes every data loader use
   its offline source and blocks network connections from the notebook's process.
 * ``COURSE_CACHE_DIR`` (default ``$KERAS_HOME/course_rnn`` or ``~/.keras/course_rnn``) is where downloads live.
+* ``KERAS_BACKEND`` (Keras's own variable: ``tensorflow``, the course's default, or ``jax``) picks the backend;
+  :func:`backend` says which one Keras uses, and the setup line prints it.
 * :func:`setup` is the one call in the first code cell of every chapter.
 """
 from __future__ import annotations
@@ -25,6 +27,9 @@ MODES = ("quick", "full")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
+BACKEND_VAR = "KERAS_BACKEND"  # Keras's own variable; it must be set before Keras is first imported
+BACKENDS = ("tensorflow", "jax", "torch")  # Keras 3's backends; the course installs TensorFlow, and JAX as an extra
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}  # the library, as the setup line names it
 DEFAULT_SEED = 42
 # The machine every stated run time was measured on (the notebooks' "Measured full-mode run time" lines).
 REFERENCE_MACHINE = "2 CPU cores"
@@ -203,6 +208,49 @@ def _plot_defaults() -> None:
     )
 
 
+def backend() -> str:
+    """The Keras backend of this process: ``keras.backend.backend()`` once Keras is imported; before that, what Keras
+    will choose (``KERAS_BACKEND``, else the ``"backend"`` of ``$KERAS_HOME/keras.json`` or ``~/.keras/keras.json``,
+    else ``"tensorflow"``), without importing it. The backend is fixed per process."""
+    if "keras" in sys.modules and hasattr(sys.modules["keras"], "backend"):
+        return sys.modules["keras"].backend.backend()
+    value = os.environ.get(BACKEND_VAR, "").strip()
+    if value:
+        return value
+    import json
+
+    settings = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "keras.json"
+    try:
+        return str(json.loads(settings.read_text(encoding="utf-8")).get("backend") or "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def backend_version(name: str) -> str:
+    """The installed version of the library behind backend ``name`` (``"not installed"`` when it is absent)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def backend_problem() -> str:
+    """Why Keras cannot start on the backend asked for (``KERAS_BACKEND`` or keras.json) and what to do; "" if it can."""
+    name = backend()
+    if name not in BACKENDS:
+        return (f"{BACKEND_VAR}={name!r} is not a Keras backend; the course runs on {BACKENDS[0]!r} (the default) or "
+                f"{BACKENDS[1]!r}. Unset {BACKEND_VAR} for TensorFlow.")
+    if backend_version(name) == "not installed":
+        if name == "jax":
+            return ("the JAX backend is asked for (KERAS_BACKEND=jax) but jax is not installed: run "
+                    "`python3 course.py setup --jax` (or `pip install -e .[jax]`), or unset KERAS_BACKEND for TensorFlow")
+        return (f"the {BACKEND_NAMES[name]} backend is asked for but {name} is not installed (the course does not install "
+                f"it; see the README's \"Choosing a backend\"); unset {BACKEND_VAR} for TensorFlow")
+    return ""
+
+
 def versions() -> dict:
     """Versions of Python and the main libraries, as strings (without importing TensorFlow if absent)."""
     from importlib import metadata
@@ -219,9 +267,11 @@ def versions() -> dict:
 def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
     """Prepare a chapter: the first code cell of every notebook calls this once.
 
-    It silences TensorFlow's log noise (before TensorFlow is imported), seeds Python, NumPy and TensorFlow,
-    turns on TensorFlow's op determinism, sets plot defaults, blocks the network when ``COURSE_OFFLINE``
-    is on, and prints one banner line. Returns a dict with the mode, the offline flag, the seed and versions.
+    It silences TensorFlow's log noise (before TensorFlow is imported), seeds Python, NumPy and the Keras backend,
+    turns on TensorFlow's op determinism (TensorFlow is imported on every backend), sets plot defaults, blocks the
+    network when ``COURSE_OFFLINE`` is on, and prints one banner line that names the backend and its library's
+    version. Returns a dict with the mode, the offline flag, the seed, the backend and versions. Raises
+    :class:`ConfigError` when ``KERAS_BACKEND`` names a backend that is unknown or not installed.
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative int, got {seed!r}")
@@ -240,8 +290,15 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
 
     import numpy as np
 
+    problem = backend_problem()
+    if problem:
+        raise ConfigError(problem)
+    # TensorFlow is imported on every backend: it is a dependency of the course (tf.data, TextVectorization), and
+    # keras.utils.set_random_seed imports it anyway when it is installed, which is better done quietly, here.
     tf = import_tensorflow()
     import keras
+
+    name = keras.backend.backend()
     try:
         import absl.logging
 
@@ -254,17 +311,19 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
     tf.config.experimental.enable_op_determinism()
     _plot_defaults()
 
+    library = tf.__version__ if name == "tensorflow" else backend_version(name)
     info = {
         "mode": run_mode,
         "offline": is_offline,
         "seed": seed,
-        "tensorflow": tf.__version__,
+        "backend": name,
+        name: library,
         "keras": keras.__version__,
     }
     if verbose:
         data = "offline data only" if is_offline else "online allowed (cached data first)"
         print(
             f"Course setup: {run_mode} mode | {data} | seed {seed} | "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+            f"{BACKEND_NAMES.get(name, name)} {library}, Keras {keras.__version__} (backend: {name})"
         )
     return info

@@ -65,6 +65,10 @@ def diagnose(import_tensorflow: bool = True) -> list:
         )
     if found["keras"] != "not installed" and not found["keras"].startswith("3."):
         rows[-2].problem = "the course needs Keras 3: run `python course.py setup` to install the pinned versions"
+    name = config.backend()
+    rows.append(Check("keras backend", f"{name} ({config.BACKEND_VAR})", config.backend_problem()))
+    if name != "tensorflow" and name in config.BACKENDS:
+        rows.append(Check(name, config.backend_version(name)))
     rows.append(Check("CPU cores", str(os.cpu_count())))
     rows.append(
         Check(
