@@ -4,6 +4,7 @@ import sys
 import numpy as np
 import pytest
 
+from course_utils import backend as keras_backend
 from course_utils import config
 
 
@@ -91,21 +92,6 @@ def test_the_named_palette_is_the_plot_cycle():
     assert named == config.OKABE_ITO
 
 
-def test_backend_before_keras_is_imported_follows_keras_backend_then_keras_json(monkeypatch, tmp_path):
-    """What Keras will choose, read without importing it (doctor runs without TensorFlow)."""
-    monkeypatch.setitem(sys.modules, "keras", None)  # as if Keras were not imported yet
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.delenv("KERAS_BACKEND", raising=False)
-    assert config.backend() == "tensorflow"
-    (tmp_path / "keras.json").write_text('{"backend": "jax", "floatx": "float32"}')
-    assert config.backend() == "jax"
-    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
-    assert config.backend() == "tensorflow"
-    (tmp_path / "keras.json").write_text("{not json")
-    monkeypatch.delenv("KERAS_BACKEND")
-    assert config.backend() == "tensorflow"
-
-
 @pytest.mark.parametrize("value,message", [
     ("tensorflw", "is not a Keras backend"),
     ("torch", "torch is not installed"),
@@ -113,7 +99,7 @@ def test_backend_before_keras_is_imported_follows_keras_backend_then_keras_json(
 def test_setup_names_an_unusable_backend_and_what_to_do(monkeypatch, value, message):
     monkeypatch.setitem(sys.modules, "keras", None)
     monkeypatch.setenv("KERAS_BACKEND", value)
-    monkeypatch.setattr(config, "backend_version", lambda name: "not installed")
+    monkeypatch.setattr(keras_backend, "backend_version", lambda name: "not installed")
     with pytest.raises(config.ConfigError, match=message):
         config.setup()
     monkeypatch.setenv("KERAS_BACKEND", "jax")

@@ -49,15 +49,15 @@ def test_doctor_says_whether_the_speech_synthesiser_loads(monkeypatch):
 def test_doctor_names_the_keras_backend_and_its_library(monkeypatch):
     import importlib
 
-    config = importlib.import_module("course_utils.config")
-    monkeypatch.setattr(config, "backend", lambda: "tensorflow")
+    keras_backend = importlib.import_module("course_utils.backend")
+    monkeypatch.setattr(keras_backend, "backend", lambda: "tensorflow")
     rows = {r.label: r for r in diagnose(import_tensorflow=False)}
     assert rows["keras backend"].value == "tensorflow (KERAS_BACKEND)" and not rows["keras backend"].problem
     assert "jax" not in rows
-    monkeypatch.setattr(config, "backend", lambda: "jax")
-    monkeypatch.setattr(config, "backend_version", lambda name: "0.10.2")
+    monkeypatch.setattr(keras_backend, "backend", lambda: "jax")
+    monkeypatch.setattr(keras_backend, "backend_version", lambda name: "0.10.2")
     rows = {r.label: r for r in diagnose(import_tensorflow=False)}
     assert rows["keras backend"].value == "jax (KERAS_BACKEND)" and rows["jax"].value == "0.10.2"
-    monkeypatch.setattr(config, "backend_version", lambda name: "not installed")
+    monkeypatch.setattr(keras_backend, "backend_version", lambda name: "not installed")
     rows = {r.label: r for r in diagnose(import_tensorflow=False)}
     assert "python3 course.py setup --jax" in rows["keras backend"].problem
