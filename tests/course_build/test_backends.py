@@ -29,3 +29,11 @@ def test_runs_on_and_labels():
     assert backends.CHAPTERS[only].label == "TensorFlow only"
     with pytest.raises(KeyError, match="no backend verdict"):
         backends.verdict("99")
+
+
+def test_the_readme_s_jax_pass_runs_the_jax_smoke_chapters():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    line = next(l for l in readme.splitlines() if l.startswith("KERAS_BACKEND=jax python3 course.py test "))
+    named = sorted(word.split("/")[1][:2] for word in line.split() if word.startswith("notebooks/"))
+    assert named == sorted(backends.JAX_SMOKE)
+    assert "tests/course_utils/from_scratch" in line.split()
