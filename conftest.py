@@ -49,5 +49,6 @@ def pytest_collection_modifyitems(config, items):
         if path is None or path.suffix != ".ipynb" or path.parent.name != "notebooks":
             continue
         if not backends.runs_on(path.name, name):
-            reason = backends.verdict(path.name).reason
-            item.add_marker(pytest.mark.skip(reason=f"chapter {path.name[:2]} is TensorFlow-only: {reason}"))
+            verdict = backends.verdict(path.name)
+            kind = "TensorFlow-only" if verdict.portable is False else "not yet checked on JAX"
+            item.add_marker(pytest.mark.skip(reason=f"chapter {path.name[:2]} is {kind}: {verdict.reason}"))

@@ -27,6 +27,8 @@ def test_runs_on_and_labels():
     assert not backends.runs_on(only, "jax") and not backends.runs_on(portable, "torch")
     assert backends.CHAPTERS[portable].label == "TensorFlow, JAX"
     assert backends.CHAPTERS[only].label == "TensorFlow only"
+    assert backends.unchecked("ran to cell 5 of 9 in time").label == "TensorFlow (JAX unchecked)"
+    assert not backends.runs_on(only, "torch")
     with pytest.raises(KeyError, match="no backend verdict"):
         backends.verdict("99")
 
