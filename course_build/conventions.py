@@ -30,11 +30,8 @@ COLOUR_KEYWORDS = {"color", "colour", "colors", "c", "fc", "ec", "facecolor", "e
                    "markerfacecolor", "markeredgecolor"}
 NEUTRAL_COLOURS = re.compile(r"(C\d|k|w|black|white|gr[ae]y|none|0?\.\d+|1(\.0*)?|0)")
 
-_NOT_RE_RUN = "executed before the convention existed; not re-executed by the 0.3.0 wave"
 # chapter number -> (its stored run: "executed date code-hash prefix", {convention: reason})
 CONVENTION_EXEMPTIONS = {
-    "12": ("2026-11-28 869a0dad4391", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
-    "13": ("2026-11-28 8a5c38f9e95c", {"seeds": _NOT_RE_RUN, "timing": _NOT_RE_RUN, "cell ids": _NOT_RE_RUN}),
 }
 
 

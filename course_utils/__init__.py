@@ -23,8 +23,6 @@ By topic (a sub-package where a topic has several modules):
 * :mod:`.sentiment` (07), :mod:`.decoding` (08), :mod:`.forecasting` (09), :mod:`.tuning` and
   :mod:`.distributed` (11), :mod:`.tagging` (12)
 """
-from importlib import import_module
-
 from course_utils.config import COLOURS, cache_dir, is_quick, mode, offline, pick, seeds, setup
 from course_utils.doctor import doctor
 from course_utils.exercises import check, show_solution
@@ -34,19 +32,3 @@ from course_utils.results import claim, declare_targets, expect, over_seeds, rec
 __all__ = ["setup", "pick", "seeds", "stopwatch", "COLOURS", "mode", "is_quick", "offline", "cache_dir", "check", "show_solution", "doctor",
            "record", "over_seeds", "declare_targets", "claim", "expect"]
 __version__ = "0.3.0"
-
-# Old top-level names of modules that moved into topic sub-packages (version 0.3.0). The stored chapter 13 still
-# imports these (``from course_utils import ctc``); the issue that re-runs it switches them to the new paths and
-# then removes this table. Chapters 07-11 were re-run on the new paths and lost their entries.
-MOVED = {
-    "ctc": "course_utils.speech.ctc",
-    "speech_features": "course_utils.speech.features",
-    "speech_model": "course_utils.speech.model",
-    "speech_runs": "course_utils.speech.runs",
-}
-
-
-def __getattr__(name):
-    if name in MOVED:
-        return import_module(MOVED[name])
-    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """Sequence labelling (chapter 12): BIO tags and entity spans, token features, a gazetteer, masked token
-accuracy, entity-level scores with seqeval, and the error analysis of a tagger.
+accuracy, batches of sentences of similar length, entity-level scores with seqeval, and the error analysis of a tagger.
 
 BIO: the first token of an entity of type X is tagged ``B-X``, the following tokens of the same entity ``I-X``,
 every other token ``O``. Spans are ``(type, start, end)`` with ``end`` exclusive (``tokens[start:end]``). An
@@ -53,6 +53,27 @@ def masked_token_accuracy(y_true, scores, mask) -> float:
     real = np.asarray(mask).astype(bool)
     correct = (np.asarray(scores).argmax(axis=-1) == np.asarray(y_true)) & real
     return float(correct.sum() / real.sum())
+
+
+def length_batches(lengths, batch_size: int, edges, rng) -> list:
+    """Batches of sentences of similar length, for training on post-padded arrays without running over long padding.
+
+    ``lengths``: the number of real tokens of each sentence; ``edges``: increasing bucket widths, the last at least the
+    longest sentence. Each sentence goes to the narrowest bucket that holds it; each bucket is shuffled with ``rng``
+    (a ``numpy.random.Generator``) and cut into batches of ``batch_size``, and the batches are shuffled. Returns a list
+    of ``(row indices, width)``: train on ``array[rows, :width]``. Few distinct widths keep Keras from retracing often.
+    """
+    lengths, edges = np.asarray(lengths), sorted(int(e) for e in edges)
+    if lengths.size == 0 or lengths.max() > edges[-1]:
+        raise ValueError(f"the last edge ({edges[-1]}) must be at least the longest length ({lengths.max(initial=0)})")
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    bucket = np.searchsorted(edges, lengths)  # the first edge >= the length
+    batches = []
+    for b, width in enumerate(edges):
+        rows = rng.permutation(np.flatnonzero(bucket == b))
+        batches += [(rows[i:i + int(batch_size)], width) for i in range(0, len(rows), int(batch_size))]
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 # ------------------------------------------------------------------------------------------- token features

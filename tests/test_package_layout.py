@@ -112,12 +112,3 @@ def test_course_py_forwards_exactly_the_commands_of_course_build():
     assert set(course.TOOL_COMMANDS) | {"site"} == set(cli.commands())
     undocumented = [c for c in cli.commands() if f"python3 course.py {c}" not in course.__doc__]
     assert undocumented == [], f"add {undocumented} to course.py's docstring (its --help)"
-
-
-def test_moved_module_names_still_import_for_the_stored_chapters():
-    import importlib
-
-    import course_utils
-
-    for old, new in course_utils.MOVED.items():
-        assert getattr(course_utils, old) is importlib.import_module(new)

@@ -4,6 +4,10 @@
 The split holds out entity *strings*: a seeded share of every type's strings is used only in ``test_unseen``,
 so that split measures whether a tagger recognises entities it has never seen, not whether it remembers them.
 ``train``, ``val`` and ``test_seen`` draw from the other strings (``test_seen``: new sentences, known strings).
+``test_new_frames`` (added later, from its own seed, so the other splits are unchanged) holds out sentence *frames*
+as well: held-out strings in frames that no other split uses (:data:`.corpora.entities.HELD_OUT_LEFT_FRAMES` and
+``HELD_OUT_RIGHT_FRAMES``), so it asks whether a tagger handles new names in new sentences, not new fillings of
+training templates.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ class EntityData:
     val: TaggedSplit
     test_seen: TaggedSplit
     test_unseen: TaggedSplit
+    test_new_frames: TaggedSplit  # held-out strings in held-out frames
     held_out: dict  # type -> set of the entity strings that appear only in test_unseen
     seen: dict  # type -> set of the entity strings the other splits draw from
     source: str = "offline entity corpus"
@@ -53,9 +58,10 @@ class EntityData:
 
 def load_entities(size: int | None = None, eval_size: int | None = None, seed: int = 0,
                   unseen_fraction: float = 0.3) -> EntityData:
-    """BIO-tagged sentences for named-entity recognition: train / validation / test (seen) / test (unseen strings).
+    """BIO-tagged sentences for named-entity recognition: train / validation / test (seen) / test (unseen strings) /
+    test (unseen strings in held-out frames).
 
-    ``size``: training sentences (default 6,000); ``eval_size``: sentences in each of the three other splits
+    ``size``: training sentences (default 6,000); ``eval_size``: sentences in each of the four other splits
     (default ``size // 6``). ``unseen_fraction``: share of every type's entity strings held out for
     ``test_unseen`` (seeded by ``seed``; no held-out string occurs in any other split). Types: :data:`TYPES`.
     """
@@ -77,10 +83,12 @@ def load_entities(size: int | None = None, eval_size: int | None = None, seed: i
         held_out[kind], seen[kind] = sorted(strings[:cut]), sorted(strings[cut:])
     parts = [generate_sentences(size, seen, seed=seed), generate_sentences(eval_size, seen, seed=seed + 10_001),
              generate_sentences(eval_size, seen, seed=seed + 20_002),
-             generate_sentences(eval_size, held_out, seed=seed + 30_003)]
+             generate_sentences(eval_size, held_out, seed=seed + 30_003),
+             generate_sentences(eval_size, held_out, seed=seed + 40_004, held_out_frames=True)]
     splits = [TaggedSplit.of(part) for part in parts]
     announce(f"offline entity corpus (CLDR names via Babel, phrase corpus): {len(splits[0])} train, "
-             f"{len(splits[1])} validation, {len(splits[2])} test (seen strings), {len(splits[3])} test (unseen strings)")
+             f"{len(splits[1])} validation, {len(splits[2])} test (seen strings), {len(splits[3])} test (unseen strings), "
+             f"{len(splits[4])} test (unseen strings, new frames)")
     return EntityData(*splits, held_out={k: set(v) for k, v in held_out.items()},
                       seen={k: set(v) for k, v in seen.items()})
 

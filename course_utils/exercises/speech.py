@@ -240,18 +240,26 @@ CTC_LOSS_MISTAKES = (
             "blank_index=0), not the last class.", wiring.blank_last),
     Variant("the logits are batch first, (B, T, classes): tf.nn.ctc_loss reads them time first unless "
             "logits_time_major=False (keras.ops.ctc_loss expects batch first).", wiring.time_major),
-    Variant("pass logit_lengths: with all T frames of the padded batch, the frames after a short utterance are "
-            "scored as speech (keras.losses.CTC does that: it always uses every frame).", wiring.padded_logit_lengths),
+    Variant("pass each utterance's own output length: with all T' frames of the padded batch, the frames after a "
+            "short utterance are scored as speech (keras.losses.CTC does that: it always uses every frame).",
+            wiring.padded_logit_lengths),
+    Variant("the logits have fewer frames than the input: divide each frame count by the strides of the two "
+            "Conv1D layers (ceil(ceil(T / 2) / 2), speech_model.output_lengths) before passing it as logit_length.",
+            wiring.input_frame_lengths),
+    Variant("round up: with padding=\"same\" a stride-2 layer turns T frames into ceil(T / 2) (its last window is "
+            "partly padding), so T // 4 loses an output frame whenever T is not a multiple of 4.", wiring.rounded_down),
     Variant("pass label_lengths: with the padded width, the 0s after a short string are read as labels (and 0 is "
             "the blank).", wiring.padded_label_lengths),
 )
 
-register(Exercise("ctc_batch_loss", "The CTC loss of a batch: logits, padded labels and both lengths",
+register(Exercise("ctc_batch_loss", "The CTC loss of a batch: logits, padded labels, frame counts and string lengths",
                   wiring.cached_solution, wiring.make_cases, atol=1e-4, rtol=1e-4, variants=CTC_LOSS_MISTAKES,
                   mistakes=[Mistake(wiring.per_utterance, "uniform scores", "mean of the per-utterance losses"),
                             Mistake(wiring.summed, "uniform scores", "not the sum"),
                             Mistake(wiring.softmax_first, "scores, not probabilities", "pass the logits as they are"),
                             Mistake(wiring.blank_last, "the blank is class 0", "class 0 is the blank"),
                             Mistake(wiring.time_major, "batch first", "logits_time_major=False"),
-                            Mistake(wiring.padded_logit_lengths, "shorter utterances", "pass logit_lengths"),
+                            Mistake(wiring.padded_logit_lengths, "shorter utterances", "own output length"),
+                            Mistake(wiring.input_frame_lengths, "shorter utterances", "divide each frame count"),
+                            Mistake(wiring.rounded_down, "frames not a multiple of 4", "round up"),
                             Mistake(wiring.padded_label_lengths, "shorter digit strings", "pass label_lengths")]))

@@ -3,7 +3,9 @@
 
 :func:`synthesise_raw` turns text into 16-bit samples at eSpeak's native rate (:data:`NATIVE_RATE`, 22,050 Hz)
 for a voice name such as ``"en-us+f2"`` (language or accent, ``+``, voice variant), a rate in words per minute
-and a base pitch. :func:`voice_variants` lists the variants the data folder holds; :func:`status` says whether the
+and a base pitch. :func:`voice_variants` lists the variants the data folder holds, :func:`variant_file` shows one
+(a variant is a list of parameter changes to the same synthesiser: pitch, formants, voicing, consonant noise, echo,
+breath), :func:`edited_variant` makes a changed copy for an experiment; :func:`status` says whether the
 synthesiser loads (``python3 course.py doctor`` reports it).
 
 Determinism. eSpeak keeps state between utterances in static variables that no call resets (the phase of its
@@ -17,6 +19,7 @@ Only one utterance is synthesised at a time (a lock): the library is not thread-
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import functools
 import os
@@ -56,8 +59,14 @@ def _loader():
     return espeakng_loader
 
 
+_DATA_OVERRIDE: list = []  # a temporary copy of the data folder while edited_variant() is active
+
+
 def data_path() -> Path:
-    """The ``espeak-ng-data`` folder shipped by espeakng-loader (voices, dictionaries, phoneme data)."""
+    """The ``espeak-ng-data`` folder shipped by espeakng-loader (voices, dictionaries, phoneme data), or its
+    temporary copy inside :func:`edited_variant`."""
+    if _DATA_OVERRIDE:
+        return _DATA_OVERRIDE[-1]
     try:
         return Path(_loader().get_data_path())
     except RuntimeError as error:
@@ -161,6 +170,39 @@ def voice_variants() -> tuple:
     """The names of the voice variants in the data folder (``espeak-ng-data/voices/!v``), sorted."""
     folder = data_path() / "voices" / "!v"
     return tuple(sorted(p.name for p in folder.iterdir() if p.is_file()))
+
+
+def variant_file(variant: str) -> str:
+    """The text of a voice variant's file (``espeak-ng-data/voices/!v/<variant>``): its parameter changes."""
+    if variant not in voice_variants():
+        raise ValueError(f"unknown voice variant {variant!r}; see voice_variants()")
+    return (data_path() / "voices" / "!v" / variant).read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def edited_variant(variant: str, new_name: str, **changes):
+    """Inside the ``with`` block, a voice variant ``new_name``: ``variant``'s file with each attribute in
+    ``changes`` set to a new value (``consonants="100 100"`` replaces the line ``consonants ...``; an attribute
+    the file lacks is added). The synthesiser reads a temporary copy of the data folder meanwhile; the shipped
+    folder is never changed. Not thread-safe; meant for one experiment in one process."""
+    if not new_name.isidentifier() or new_name in voice_variants():
+        raise ValueError(f"new_name must be a new variant name (letters, digits, _), got {new_name!r}")
+    lines = [line for line in variant_file(variant).splitlines()
+             if line.split()[:1] not in ([key] for key in changes)]
+    lines += [f"{key} {value}" for key, value in changes.items()]
+    folder = Path(tempfile.mkdtemp(prefix="course-espeak-data-"))
+    try:
+        copy = folder / "espeak-ng-data"
+        shutil.copytree(data_path(), copy)
+        (copy / "voices" / "!v" / new_name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _DATA_OVERRIDE.append(copy)
+        voice_variants.cache_clear()
+        yield new_name
+    finally:
+        if _DATA_OVERRIDE and _DATA_OVERRIDE[-1] == folder / "espeak-ng-data":
+            _DATA_OVERRIDE.pop()
+        voice_variants.cache_clear()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def version() -> str:

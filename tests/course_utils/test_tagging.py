@@ -163,3 +163,18 @@ def test_entity_scores_of_a_type_absent_from_the_gold_tags_do_not_depend_on_whet
     for guess in (never, once):
         assert np.isnan(tagging.entity_scores(gold, guess, ("MONEY",))["MONEY"]["f1"])
     assert tagging.entity_scores(gold, once, ("MONEY",))["MONEY"]["precision"] == 0.0
+
+
+def test_length_batches_cover_every_sentence_once_in_the_narrowest_bucket():
+    lengths = np.array([3, 17, 5, 40, 16, 9, 33, 2])
+    batches = tagging.length_batches(lengths, 2, (16, 32, 40), np.random.default_rng(0))
+    rows = np.concatenate([r for r, _ in batches])
+    assert sorted(rows) == list(range(len(lengths)))
+    for r, width in batches:
+        assert len(r) <= 2 and (lengths[r] <= width).all()
+        assert width == min(e for e in (16, 32, 40) if e >= lengths[r].max())
+        assert len({min(e for e in (16, 32, 40) if e >= n) for n in lengths[r]}) == 1  # one bucket per batch
+    again = tagging.length_batches(lengths, 2, (16, 32, 40), np.random.default_rng(0))
+    assert [list(r) for r, _ in again] == [list(r) for r, _ in batches]
+    with pytest.raises(ValueError, match="longest"):
+        tagging.length_batches(lengths, 2, (16, 32), np.random.default_rng(0))

@@ -26,6 +26,11 @@ token*: its tag cannot be read off the entity and the words to its left unless t
 known. :attr:`TaggedSentence.right` marks these tokens. In the other frames (*left-cue*) the words before the
 entity, or the entity's own form (digits, month names), tell the type.
 
+**Held-out frames** (:data:`HELD_OUT_LEFT_FRAMES`, :data:`HELD_OUT_RIGHT_FRAMES`, added later and used only for the
+test split of new frames, so the splits drawn from the original frames stay as they were): new sentences of both
+kinds, written with the same cue words in new arrangements (a right-hand cue 3 to 9 tokens after the entity) and
+a few new left-hand cues ("moved to", "paid in"). Their sentences are named ``new-left-i`` and ``new-right-i``.
+
 Tokens come from :func:`tokenize` (words with inner ``.,'-`` kept together, every other symbol alone).
 """
 from __future__ import annotations
@@ -73,6 +78,31 @@ RIGHT_FRAMES = (
      {"LOC": "cities", "LANGUAGE": "languages", "CURRENCY": "currencies"}),
     ("The guide mentioned {X} in a chapter on {cue} .",
      {"LOC": "travel", "LANGUAGE": "grammar", "CURRENCY": "money"}),
+)
+# Frames never used by train / validation / the first two test splits (see the module docstring)
+HELD_OUT_LEFT_FRAMES = (
+    "My cousin moved to {LOC} last spring .",
+    "The course teaches {LANGUAGE} to beginners .",
+    "We paid in {CURRENCY} at the border .",
+    "The bill came to {MONEY} in the end .",
+    "The deadline is {DATE} .",
+    "The package weighed {QUANTITY} .",
+    "The station in {LOC} opened on {DATE} .",
+    "Her notes were written in {LANGUAGE} .",
+    "It was a quiet afternoon .",
+)
+HELD_OUT_RIGHT_FRAMES = (
+    ("People kept asking about {X} , {cue} .",
+     {"LOC": "a place few had visited", "LANGUAGE": "a language few had learned",
+      "CURRENCY": "a currency few had used"}),
+    ("The article on {X} was filed under {cue} .",
+     {"LOC": "travel", "LANGUAGE": "grammar", "CURRENCY": "money"}),
+    ("{X} came up twice in the {cue} notes .",
+     {"LOC": "travel", "LANGUAGE": "grammar", "CURRENCY": "exchange"}),
+    ("She wrote about {X} and {Y} , both {cue} .",
+     {"LOC": "cities", "LANGUAGE": "languages", "CURRENCY": "currencies"}),
+    ("{X} , as far as I know , {cue} .",
+     {"LOC": "is far away", "LANGUAGE": "is hard to pronounce", "CURRENCY": "lost half its value"}),
 )
 # CLDR codes whose names are no place, language or currency (unions, placeholders, metals, accounting units)
 _NOT_PLACES = {"EU", "EZ", "UN", "ZZ", "XA", "XB", "QO"}
@@ -158,13 +188,17 @@ def _fill(frame: str, choose, r: random.Random, cue_type: str | None = None, cue
     return tokens, tags, right, entities
 
 
-def generate_sentences(n: int, pools: dict, seed: int = 0) -> list:
+def generate_sentences(n: int, pools: dict, seed: int = 0, held_out_frames: bool = False) -> list:
     """``n`` tagged sentences whose entities are drawn from ``pools`` (type -> list of strings), seeded.
 
     A share :data:`RIGHT_SHARE` of the sentences comes from the right-cue frames (their type drawn uniformly
-    from :data:`NAME_TYPES`), the rest from the left-cue frames (uniformly). Returns a list of :class:`TaggedSentence`.
+    from :data:`NAME_TYPES`), the rest from the left-cue frames (uniformly). ``held_out_frames``: draw from
+    :data:`HELD_OUT_LEFT_FRAMES` and :data:`HELD_OUT_RIGHT_FRAMES` instead (frame names prefixed ``new-``).
+    Returns a list of :class:`TaggedSentence`.
     """
     r = random.Random(seed)
+    left_frames, right_frames = (HELD_OUT_LEFT_FRAMES, HELD_OUT_RIGHT_FRAMES) if held_out_frames else (LEFT_FRAMES, RIGHT_FRAMES)
+    prefix = "new-" if held_out_frames else ""
 
     def choose(kind, rng):
         return rng.choice(pools[kind])
@@ -172,14 +206,14 @@ def generate_sentences(n: int, pools: dict, seed: int = 0) -> list:
     sentences = []
     for _ in range(n):
         if r.random() < RIGHT_SHARE:
-            index = r.randrange(len(RIGHT_FRAMES))
-            frame, cues = RIGHT_FRAMES[index]
+            index = r.randrange(len(right_frames))
+            frame, cues = right_frames[index]
             kind = r.choice(NAME_TYPES)
             filled = _fill(frame, choose, r, kind, cues)
-            name = f"right-{index}"
+            name = f"{prefix}right-{index}"
         else:
-            index = r.randrange(len(LEFT_FRAMES))
-            filled = _fill(LEFT_FRAMES[index], choose, r)
-            name = f"left-{index}"
+            index = r.randrange(len(left_frames))
+            filled = _fill(left_frames[index], choose, r)
+            name = f"{prefix}left-{index}"
         sentences.append(TaggedSentence(filled[0], filled[1], name, filled[2], filled[3]))
     return sentences

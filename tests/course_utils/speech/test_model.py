@@ -80,7 +80,8 @@ def test_feature_store_and_a_tiny_run_in_process():
         with pytest.raises(KeyError):
             store.load("clean")
         run = R.RunConfig("tiny", "train", "global", masking=True, max_epochs=2, budget_seconds=1e9,
-                          test_sets=("20 dB",), save_model=True, model_options={"filters": 8, "units": 4})
+                          test_sets=("20 dB",), save_model=True,
+                          model_options={"filters": 8, "units": 4, "mask_padding": True})
         result = R.run_all(store, [run], workers=0, verbose=False)["tiny"]
         assert result.epochs == 2 and len(result.normaliser["mean"]) == 40
         row = result.summary()
@@ -90,3 +91,47 @@ def test_feature_store_and_a_tiny_run_in_process():
         assert M.frame_posteriors(model, features[0]).shape == (M.output_lengths(np.array([len(features[0])]))[0], 11)
         directory = store.directory
     assert not directory.exists()
+
+
+def test_run_config_trains_a_fixed_number_of_epochs_and_takes_the_old_name():
+    assert R.RunConfig("a", "t").epochs == 30
+    assert R.RunConfig("a", "t", max_epochs=4).epochs == 4 and R.RunConfig("a", "t", epochs=5).epochs == 5
+    with pytest.raises(ValueError):
+        R.RunConfig("a", "t", epochs=5, max_epochs=4)
+    with pytest.raises(TypeError):
+        R.RunConfig("a", "t", budget_seconds="soon")
+
+
+def _tiny_data(n=10):
+    rng = np.random.default_rng(0)
+    features = [rng.normal(size=(int(t), 6)).astype(np.float32) for t in rng.integers(12, 30, size=n)]
+    digits = ["".join(str(d) for d in rng.integers(0, 10, size=2)) for _ in range(n)]
+    return features, digits
+
+
+def test_train_ctc_trains_every_epoch_and_a_budget_only_warns():
+    import keras
+
+    features, digits = _tiny_data()
+    keras.utils.set_random_seed(0)
+    model = M.build_acoustic_model(n_mels=6, filters=4, units=3, mask_padding=True)
+    with pytest.warns(RuntimeWarning, match="trains all its epochs anyway"):
+        history = M.train_ctc(model, features, digits, features[:3], digits[:3], epochs=3, budget_seconds=0.0,
+                              batch_size=4, verbose=False)
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    with pytest.raises(ValueError):
+        M.train_ctc(model, features, digits, features, digits, epochs=2, max_epochs=3, verbose=False)
+
+
+def test_a_run_in_a_fresh_process_gives_the_same_numbers_twice():
+    """Seeds, one thread and op determinism: the chapter's numbers reproduce on the same machine."""
+    from course_utils.datasets import load_spoken_digits
+
+    data = load_spoken_digits(n_train=16, n_val=5, n_test=5, seed=0)
+    with R.FeatureStore() as store:
+        store.featurise({"train": data.train, "val": data.val, "20 dB": data.test}, workers=0)
+        configs = [R.RunConfig(name, "train", "utterance", masking=True, epochs=2, test_sets=("20 dB",),
+                               model_options={"filters": 8, "units": 4, "mask_padding": True}) for name in "ab"]
+        a, b = R.run_all(store, configs, workers=1, verbose=False).values()
+    assert [h["loss"] for h in a.history] == [h["loss"] for h in b.history]
+    assert a.scores["20 dB"]["loss"] == b.scores["20 dB"]["loss"]

@@ -72,3 +72,23 @@ def test_loader_rejects_bad_arguments():
 def test_tokenizer_keeps_numbers_and_hyphenated_words_whole():
     assert entities.tokenize("€1,234.50 and twenty-five cents, St. Barthélemy") == [
         "€", "1,234.50", "and", "twenty-five", "cents", ",", "St", ".", "Barthélemy"]
+
+
+def test_held_out_frames_appear_only_in_test_new_frames_and_leave_the_other_splits_unchanged(pools):
+    data = load_entities(size=600, seed=1)
+    new_frames = set(data.test_new_frames.frames)
+    assert new_frames and all(frame.startswith("new-") for frame in new_frames)
+    assert {f"new-right-{i}" for i in range(len(entities.HELD_OUT_RIGHT_FRAMES))} <= new_frames
+    for split in (data.train, data.val, data.test_seen, data.test_unseen):
+        assert not any(frame.startswith("new-") for frame in split.frames)
+    assert all(string in data.held_out[kind] for sentence in data.test_new_frames.entities for kind, _, _, string in sentence)
+    templates = {frame.replace("{X}", "").replace("{Y}", "") for frame, _ in entities.RIGHT_FRAMES} | set(entities.LEFT_FRAMES)
+    assert not templates & ({f for f, _ in entities.HELD_OUT_RIGHT_FRAMES} | set(entities.HELD_OUT_LEFT_FRAMES))
+    # the right-context flags of the new right-cue frames mark their entities, as in the original frames
+    for s in entities.generate_sentences(300, pools, seed=5, held_out_frames=True):
+        assert tagging.bio_to_spans(s.tags) == [(kind, start, end) for kind, start, end, _ in s.entities]
+        expected = {i for _, start, end, _ in s.entities for i in range(start, end)} if "right" in s.frame else set()
+        assert {i for i, flag in enumerate(s.right) if flag} == expected
+    # the splits drawn from the original frames are those of the loader before the held-out frames existed
+    again = entities.generate_sentences(100, {k: sorted(v) for k, v in data.held_out.items()}, seed=1 + 30_003)
+    assert [s.tokens for s in again] == data.test_unseen.tokens[:100]
