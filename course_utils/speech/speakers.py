@@ -8,7 +8,7 @@
 * :func:`normalise_padded`: per-utterance normalisation of a zero-padded batch, statistics over each utterance's real
   frames only (padding stays 0, so the model's mask still finds it);
 * :func:`build_classifier`: ``"bigru"``: ``Masking`` -> ``Bidirectional(GRU)`` -> ``Dense(10)``; ``"conv"``:
-  ``Masking`` -> :class:`MaskedConvPool` (``Conv1D``, padding zeroed, ``MaxPooling1D(2)``, the mask halved with it)
+  ``Masking`` -> :func:`masked_conv_pool` (``Conv1D``, padding zeroed, ``MaxPooling1D(2)``, the mask halved with it)
   -> ``Dropout`` -> ``Bidirectional(GRU)`` -> ``Dropout`` -> ``Dense(10)``. Both ignore padding exactly;
 * :class:`Recipe` and :func:`train_and_score`: one training run (normalisation, model, dropout, augmentation, fixed
   epochs, optional starting weights) and its predictions on named sets.
@@ -76,17 +76,16 @@ def normalise_padded(x, mask) -> np.ndarray:
     return np.where(m, (x - mean) / std, 0.0).astype(np.float32)
 
 
-def _layers():
+def masked_conv_pool(filters, kernel_size, pool=2, **kwargs):
+    """A ``MaskedConvPool`` layer: ``Conv1D(filters, kernel_size, padding="same", relu)``, its outputs at padded
+    frames set to 0, then ``MaxPooling1D(pool, padding="same")``; the mask is subsampled with the frames (pooled
+    frame k is real when input frame ``pool * k`` was), so the next layer still skips exactly the padding.
+    ``kwargs`` go to ``keras.layers.Layer`` (e.g. ``name``). Chapter 14's exercise ``masked_conv_pool``."""
     import keras
 
     class MaskedConvPool(keras.layers.Layer):
-        """``Conv1D(filters, kernel_size, padding="same", relu)``, outputs at padded frames set to 0, then
-        ``MaxPooling1D(pool, padding="same")``; the mask is subsampled with the frames (frame k is real if input
-        frame ``pool * k`` was), so the next layer still skips exactly the padding."""
-
         def __init__(self, filters, kernel_size, pool=2, **kwargs):
             super().__init__(**kwargs)
-            self.supports_masking = True
             self.filters, self.kernel_size, self.pool = filters, kernel_size, pool
             self.conv = keras.layers.Conv1D(filters, kernel_size, padding="same", activation="relu")
             self.pooling = keras.layers.MaxPooling1D(pool, padding="same")
@@ -102,7 +101,7 @@ def _layers():
             return self.pooling(y)
 
         def compute_mask(self, x, mask=None):
-            return None if mask is None else mask[:, :: self.pool]
+            return None if mask is None else mask[:, :: self.pool]  # pooled frame k: input frame pool * k
 
         def compute_output_shape(self, input_shape):
             steps = None if input_shape[1] is None else -(-input_shape[1] // self.pool)
@@ -111,7 +110,7 @@ def _layers():
         def get_config(self):
             return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size, "pool": self.pool}
 
-    return keras, MaskedConvPool
+    return MaskedConvPool(filters, kernel_size, pool, **kwargs)
 
 
 def build_classifier(architecture: str = "conv", n_mels: int = N_MELS, units: int = 64, filters: int = 64,
@@ -122,12 +121,13 @@ def build_classifier(architecture: str = "conv", n_mels: int = N_MELS, units: in
     dropout = validation.real_number("dropout", dropout)
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    keras, MaskedConvPool = _layers()
+    import keras
+
     inputs = keras.Input((None, validation.integer("n_mels", n_mels, minimum=1)), name="log_mel")
     x = keras.layers.Masking(0.0, name="padding_mask")(inputs)
     if architecture == "conv":
-        x = MaskedConvPool(validation.integer("filters", filters, minimum=1),
-                           validation.integer("kernel_size", kernel_size, minimum=1), name="conv_pool")(x)
+        x = masked_conv_pool(validation.integer("filters", filters, minimum=1),
+                             validation.integer("kernel_size", kernel_size, minimum=1), name="conv_pool")(x)
         x = keras.layers.Dropout(dropout, name="dropout_in")(x)
     x = keras.layers.Bidirectional(keras.layers.GRU(validation.integer("units", units, minimum=1)), name="bigru")(x)
     if architecture == "conv":
