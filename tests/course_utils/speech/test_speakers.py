@@ -98,8 +98,7 @@ def test_classifiers_ignore_padding_exactly(architecture):
 
 
 def test_the_conv_front_end_halves_the_mask_with_the_frames():
-    keras, MaskedConvPool = S._layers()
-    layer = MaskedConvPool(3, 3)
+    layer = S.masked_conv_pool(3, 3)
     mask = np.array([[True] * 5 + [False] * 4])
     assert np.asarray(layer.compute_mask(np.zeros((1, 9, 2)), mask)).tolist() == [[True, True, True, False, False]]
     assert layer.compute_output_shape((None, 9, 2)) == (None, 5, 3)
