@@ -18,7 +18,8 @@ By topic (a sub-package where a topic has several modules):
 
 * :mod:`.from_scratch`  the NumPy recurrences, RNN layers, attention and Transformer pieces (chapters 02-06, 08, 10)
 * :mod:`.measure`       cost models, sequence-length costs, epoch timing, fresh-process measurements (10, 11)
-* :mod:`.speech`        eSpeak NG, log-mel features, CTC, the acoustic model and its runs (13)
+* :mod:`.speech`        eSpeak NG, log-mel features, CTC, the acoustic model and its runs (13); isolated-digit
+  classifiers for real and synthetic speakers (14)
 * :mod:`.sentiment` (07), :mod:`.decoding` (08), :mod:`.forecasting` (09), :mod:`.tuning` and
   :mod:`.distributed` (11), :mod:`.tagging` (12)
 """

@@ -21,7 +21,7 @@ canonical name force one). Sources and licences:
   a mirror folder named by ``COURSE_DATA_MIRROR``, or downloaded from the pinned source, else the generated data):
   Free Spoken Digit Dataset (CC BY-SA 4.0; :mod:`.recordings`), UCI Sentiment Labelled Sentences (CC BY 4.0;
   :mod:`.sentences`), Universal NER English EWT (CC BY-SA 4.0; :mod:`.uner`). DATA.md lists every dataset.
-* Speech: spoken digit strings synthesised offline by eSpeak NG (the library and voice data that the PyPI
+* Speech: spoken digit strings (and, for chapter 14, isolated digits at 8 kHz: :mod:`.isolated_digits`) synthesised offline by eSpeak NG (the library and voice data that the PyPI
   package espeakng-loader ships; GPL-3.0, used as a program, nothing of it is copied here).
 
 One module per family; a new family adds a module here and one import line below.
@@ -36,6 +36,7 @@ from course_utils.datasets.sources import REMOTES, register_remote
 from course_utils.datasets.speech import SpeechSplit, SpokenDigits, Utterance, load_spoken_digits, synthesise
 from course_utils.datasets.real import DATASETS as REAL_DATASETS, DataUnavailable
 from course_utils.datasets.recordings import RecordedDigits, Recording, RecordingSplit, load_recorded_digits
+from course_utils.datasets.isolated_digits import SyntheticDigits, load_synthetic_digits
 from course_utils.datasets.sentences import load_sentences
 from course_utils.datasets.uner import RealEntityData, load_uner
 from course_utils.datasets.synthetic import (ORDER_A, ORDER_B, ORDER_PAD, adding_problem, copy_task, first_symbol_ceiling_without_order,
