@@ -30,3 +30,25 @@ def pytest_collectstart(collector):
         return
     if isinstance(collector, IPyNbFile) and "stderr" not in collector.skip_compare:
         collector.skip_compare = collector.skip_compare + ("stderr",)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under another Keras backend than TensorFlow (KERAS_BACKEND=jax), a TensorFlow-only chapter's cells are skipped
+    with the reason course_build/backends.py gives for it; the portable chapters run as usual."""
+    from course_utils.backend import backend
+
+    name = backend()
+    if name == "tensorflow":
+        return
+    import pytest
+
+    from course_build import backends
+
+    for item in items:
+        path = getattr(item, "path", None)
+        if path is None or path.suffix != ".ipynb" or path.parent.name != "notebooks":
+            continue
+        if not backends.runs_on(path.name, name):
+            verdict = backends.verdict(path.name)
+            kind = "TensorFlow-only" if verdict.portable is False else "not yet checked on JAX"
+            item.add_marker(pytest.mark.skip(reason=f"chapter {path.name[:2]} is {kind}: {verdict.reason}"))

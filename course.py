@@ -3,7 +3,7 @@
 
     python3 course.py lab     # set up (once) and open the course in JupyterLab (no news prompt: offline)
     python3 course.py test    # set up (once) and run the whole test suite
-    python3 course.py setup   # only set up
+    python3 course.py setup   # only set up (--jax: also Keras's JAX backend, the jax extra)
     python3 course.py site    # build the course website into _build/html (installs the site extra on first use)
     python3 course.py serve   # build it and serve it on http://127.0.0.1:8000/ (--port N for another port)
 
@@ -30,6 +30,10 @@ The ``site`` extra (Sphinx, MyST-NB, the theme, offline MathJax and reveal.js, P
 learner's default install: ``site`` and ``serve`` install it on first use, CI (``CI=true``) always installs it, and
 an environment that has it keeps it. On LOCK_PYTHON its pins are the last section of requirements-lock.txt (after
 SITE_MARKER); elsewhere the ranges of the extra in pyproject.toml.
+
+The ``jax`` extra (JAX and jaxlib, for ``KERAS_BACKEND=jax``; README "Choosing a backend") is not part of the
+default install either: ``setup --jax`` installs it, and so does any command run with ``KERAS_BACKEND=jax`` in the
+environment; an environment that has it keeps it. On LOCK_PYTHON its pins are the lock's section after JAX_MARKER.
 """
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 LOCK_PYTHON = (3, 11)  # requirements-lock.txt is a pip freeze made on this version
 SITE_MARKER = "# --- site extra"  # the lock's pins after this line belong to the site extra
+JAX_MARKER = "# --- jax extra"  # ... and after this one to the jax extra (Keras's JAX backend)
 SELECTED = VENV / ".course-lock-selected.txt"  # the part of the lock a setup installs
 
 
@@ -61,26 +66,32 @@ def supported_pythons(pyproject=None) -> tuple:
     return (3, int(match.group(1))), (3, int(match.group(2)) - 1)
 
 
-def lock_pins(site: bool, root=None) -> list:
-    """The pinned lines of requirements-lock.txt to install: the base section, plus the site section if ``site``."""
-    pins, in_site = [], False
+def lock_pins(site: bool, root=None, jax: bool = False) -> list:
+    """The pinned lines of requirements-lock.txt to install: the base section, plus the site section if ``site``
+    and the jax section if ``jax``."""
+    pins, section = [], "base"
+    wanted = {"base": True, "site": site, "jax": jax}
     for line in (Path(root or ROOT) / "requirements-lock.txt").read_text(encoding="utf-8").splitlines():
         if line.startswith(SITE_MARKER):
-            in_site = True
-        elif line.strip() and not line.startswith("#") and (site or not in_site):
+            section = "site"
+        elif line.startswith(JAX_MARKER):
+            section = "jax"
+        elif line.strip() and not line.startswith("#") and wanted[section]:
             pins.append(line.strip())
     return pins
 
 
-def install_commands(version, python=None, root=None, site: bool = False, selected=None) -> list:
+def install_commands(version, python=None, root=None, site: bool = False, selected=None, jax: bool = False) -> list:
     """The pip commands that set the course up on Python ``version`` (a (major, minor) tuple): the lock file's pins
-    (written to ``selected``: the base section, and the site section with ``site``) and the package without
-    dependencies on LOCK_PYTHON; the ranges of pyproject.toml (the test extra, and the site extra) elsewhere."""
+    (written to ``selected``: the base section, and the site and jax sections when asked) and the package without
+    dependencies on LOCK_PYTHON; the ranges of pyproject.toml (the test extra, and the site and jax extras)
+    elsewhere."""
     pip = [str(python or PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     root = root or ROOT
     if tuple(version[:2]) == LOCK_PYTHON:
         return [pip + ["-r", str(selected or SELECTED)], pip + ["--no-deps", "-e", str(root)]]
-    return [pip + ["-e", f"{root}[test,site]" if site else f"{root}[test]"]]
+    extras = ",".join(["test"] + (["site"] if site else []) + (["jax"] if jax else []))
+    return [pip + ["-e", f"{root}[{extras}]"]]
 
 
 def _fingerprint() -> str:
@@ -91,10 +102,20 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _has_extra(name: str) -> bool:
+    """Whether the finished setup of this environment installed the extra ``name`` (its stamp says "+name")."""
+    return STAMP.exists() and f"+{name}" in STAMP.read_text()
+
+
 def _wants_site(site: bool) -> bool:
     """Install the site extra when asked, under CI, or when this environment already has it."""
     on_ci = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-    return site or on_ci or (STAMP.exists() and STAMP.read_text().endswith("+site"))
+    return site or on_ci or _has_extra("site")
+
+
+def _wants_jax(jax: bool) -> bool:
+    """Install the jax extra when asked, when KERAS_BACKEND=jax, or when this environment already has it."""
+    return jax or os.environ.get("KERAS_BACKEND", "").strip().lower() == "jax" or _has_extra("jax")
 
 
 def half_made() -> str:
@@ -114,7 +135,7 @@ def half_made() -> str:
     return "" if works else "its Python has no working pip"
 
 
-def setup(site: bool = False) -> None:
+def setup(site: bool = False, jax: bool = False) -> None:
     low, high = supported_pythons()
     if not (low <= sys.version_info[:2] <= high):
         sys.exit(f"Python {sys.version.split()[0]} is not supported: use Python {low[0]}.{low[1]} to "
@@ -132,19 +153,20 @@ def setup(site: bool = False) -> None:
             sys.exit(f"error: creating the virtual environment {VENV} failed ({error}). On Debian or Ubuntu install "
                      f"the venv module (sudo apt install python3-venv); then delete the folder {VENV} and run "
                      "python3 course.py setup again.")
-    site = _wants_site(site)
-    wanted = _fingerprint() + ("+site" if site else "")
+    site, jax = _wants_site(site), _wants_jax(jax)
+    wanted = _fingerprint() + ("+site" if site else "") + ("+jax" if jax else "")
     if STAMP.exists() and STAMP.read_text() == wanted:
         print("environment is up to date (.venv)", flush=True)
         return
-    extra = " with the site extra" if site else ""
+    extra = " and ".join(name for name, on in (("the site extra", site), ("the jax extra", jax)) if on)
+    extra = f" with {extra}" if extra else ""
     if sys.version_info[:2] == LOCK_PYTHON:
         print(f"installing the pinned versions of requirements-lock.txt{extra} ...", flush=True)
-        SELECTED.write_text("\n".join(lock_pins(site)) + "\n", encoding="utf-8")
+        SELECTED.write_text("\n".join(lock_pins(site, jax=jax)) + "\n", encoding="utf-8")
     else:
         print(f"installing from the ranges in pyproject.toml{extra} (the lock file is for Python "
               f"{LOCK_PYTHON[0]}.{LOCK_PYTHON[1]}) ...", flush=True)
-    for command in install_commands(sys.version_info[:2], site=site):
+    for command in install_commands(sys.version_info[:2], site=site, jax=jax):
         code = subprocess.run(command).returncode
         if code != 0:
             sys.exit(f"error: installing the course's packages failed (pip exited with code {code}; its messages are "
@@ -222,6 +244,12 @@ def _run(command: str, rest: list) -> int:
         return subprocess.call([str(PYTHON), "-m", "course_build", command, *rest])
     if command in ("site", "serve"):
         setup(site=True)
+    elif command == "setup":
+        unknown = [option for option in rest if option != "--jax"]
+        if unknown:
+            print(f"error: setup takes only --jax (the jax extra), not {' '.join(unknown)}", file=sys.stderr)
+            return 2
+        setup(jax="--jax" in rest)
     else:
         setup()
     if command == "lab":

@@ -4,7 +4,8 @@ Each table sits between two HTML comments in ``README.md`` (``<!-- chapters:star
 and ``<!-- results:start -->`` ... ``<!-- results:end -->``). :func:`update` rewrites them (``python3 course.py
 run`` calls it after executing a chapter in full mode); :func:`stale_sections` says which differ from what the
 notebooks hold (a test calls it). A chapter's row comes from its first cell: the title (``# NN · Title``), the
-one-line summary (``**In this chapter:** ...``) and the measured full-mode time in the notebook's metadata.
+one-line summary (``**In this chapter:** ...``), the measured full-mode time in the notebook's metadata, and the
+backends it runs on (:mod:`course_build.backends`).
 """
 from __future__ import annotations
 
@@ -42,10 +43,15 @@ def chapter_row(path) -> dict:
 
 
 def render_chapters(root) -> str:
-    lines = ["| # | chapter | what you learn | full-mode run time |", "|---|---|---|---|"]
+    """The chapter table; its "backends" column is course_build/backends.py's verdict (README "Choosing a backend")."""
+    from course_build import backends
+
+    lines = ["| # | chapter | what you learn | full-mode run time | backends |", "|---|---|---|---|---|"]
     for path in chapters(root):
         row = chapter_row(path)
-        lines.append(f"| {row['number']} | [{row['title']}]({row['file']}) | {row['summary']} | {row['time']} |")
+        runs_on = backends.CHAPTERS[row["number"]].label if row["number"] in backends.CHAPTERS else "TensorFlow"
+        lines.append(f"| {row['number']} | [{row['title']}]({row['file']}) | {row['summary']} | {row['time']} "
+                     f"| {runs_on} |")
     return "\n".join(lines)
 
 

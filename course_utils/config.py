@@ -7,6 +7,8 @@ Everything a notebook needs before its first real line of code lives here:
 * ``COURSE_OFFLINE`` (``0`` by default; ``1``/``true``/``yes``/``on`` to switch on) makes every data loader use
   its offline source and blocks network connections from the notebook's process.
 * ``COURSE_CACHE_DIR`` (default ``$KERAS_HOME/course_rnn`` or ``~/.keras/course_rnn``) is where downloads live.
+* ``KERAS_BACKEND`` (Keras's own variable: ``tensorflow``, the course's default, or ``jax``) picks the backend;
+  :func:`backend` says which one Keras uses, and the setup line prints it.
 * :func:`setup` is the one call in the first code cell of every chapter.
 """
 from __future__ import annotations
@@ -17,6 +19,9 @@ import platform
 import random
 import sys
 from pathlib import Path
+
+from course_utils.backend import (BACKEND_NAMES, BACKEND_VAR, BACKENDS, backend, backend_problem,  # noqa: F401
+                                  backend_version)
 
 MODE_VAR = "COURSE_MODE"
 OFFLINE_VAR = "COURSE_OFFLINE"
@@ -219,9 +224,11 @@ def versions() -> dict:
 def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
     """Prepare a chapter: the first code cell of every notebook calls this once.
 
-    It silences TensorFlow's log noise (before TensorFlow is imported), seeds Python, NumPy and TensorFlow,
-    turns on TensorFlow's op determinism, sets plot defaults, blocks the network when ``COURSE_OFFLINE``
-    is on, and prints one banner line. Returns a dict with the mode, the offline flag, the seed and versions.
+    It silences TensorFlow's log noise (before TensorFlow is imported), seeds Python, NumPy and the Keras backend,
+    turns on TensorFlow's op determinism (TensorFlow is imported on every backend), sets plot defaults, blocks the
+    network when ``COURSE_OFFLINE`` is on, and prints one banner line that names the backend and its library's
+    version. Returns a dict with the mode, the offline flag, the seed, the backend and versions. Raises
+    :class:`ConfigError` when ``KERAS_BACKEND`` names a backend that is unknown or not installed.
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative int, got {seed!r}")
@@ -240,8 +247,15 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
 
     import numpy as np
 
+    problem = backend_problem()
+    if problem:
+        raise ConfigError(problem)
+    # TensorFlow is imported on every backend: it is a dependency of the course (tf.data, TextVectorization), and
+    # keras.utils.set_random_seed imports it anyway when it is installed, which is better done quietly, here.
     tf = import_tensorflow()
     import keras
+
+    name = keras.backend.backend()
     try:
         import absl.logging
 
@@ -254,17 +268,19 @@ def setup(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> dict:
     tf.config.experimental.enable_op_determinism()
     _plot_defaults()
 
+    library = tf.__version__ if name == "tensorflow" else backend_version(name)
     info = {
         "mode": run_mode,
         "offline": is_offline,
         "seed": seed,
-        "tensorflow": tf.__version__,
+        "backend": name,
+        name: library,
         "keras": keras.__version__,
     }
     if verbose:
         data = "offline data only" if is_offline else "online allowed (cached data first)"
         print(
             f"Course setup: {run_mode} mode | {data} | seed {seed} | "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+            f"{BACKEND_NAMES.get(name, name)} {library}, Keras {keras.__version__} (backend: {name})"
         )
     return info

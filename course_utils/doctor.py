@@ -9,6 +9,7 @@ import platform
 import tempfile
 from dataclasses import dataclass
 
+from course_utils import backend as keras_backend
 from course_utils import config
 from course_utils.speech import espeak
 
@@ -65,6 +66,10 @@ def diagnose(import_tensorflow: bool = True) -> list:
         )
     if found["keras"] != "not installed" and not found["keras"].startswith("3."):
         rows[-2].problem = "the course needs Keras 3: run `python course.py setup` to install the pinned versions"
+    name = keras_backend.backend()
+    rows.append(Check("keras backend", f"{name} ({keras_backend.BACKEND_VAR})", keras_backend.backend_problem()))
+    if name != "tensorflow" and name in keras_backend.BACKENDS:
+        rows.append(Check(name, keras_backend.backend_version(name)))
     rows.append(Check("CPU cores", str(os.cpu_count())))
     rows.append(
         Check(

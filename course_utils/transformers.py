@@ -44,6 +44,9 @@ def _position_classes() -> dict:
         def call(self, x):
             return x + self.table[: ops.shape(x)[1]]
 
+        def compute_output_shape(self, input_shape):  # said, not inferred: JAX cannot slice by an unknown length
+            return input_shape
+
         def get_config(self):
             return {**super().get_config(), "max_length": self.max_length, "d_model": self.d_model}
 
@@ -58,6 +61,9 @@ def _position_classes() -> dict:
 
         def call(self, x):
             return x + self.table[: ops.shape(x)[1]]
+
+        def compute_output_shape(self, input_shape):  # said, not inferred: JAX cannot slice by an unknown length
+            return input_shape
 
         def get_config(self):
             return {**super().get_config(), "max_length": self.max_length, "d_model": self.d_model}

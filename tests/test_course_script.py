@@ -175,6 +175,38 @@ def test_the_site_extra_is_a_separate_section_of_the_lock_installed_only_when_wa
     assert course._wants_site(False)  # an environment that has the extra keeps it
 
 
+def test_the_jax_extra_is_the_last_section_of_the_lock_installed_when_asked_or_when_keras_backend_is_jax(
+        monkeypatch, tmp_path):
+    course = _course()
+    base, site, jax = (course.lock_pins(site=False), course.lock_pins(site=True),
+                       course.lock_pins(site=False, jax=True))
+    names = lambda pins: {p.split("==")[0].lower() for p in pins}  # noqa: E731
+    assert names(jax) - names(base) == {"jax", "jaxlib"} and not names(site) & {"jax", "jaxlib"}
+    assert set(course.lock_pins(site=True, jax=True)) == set(site) | set(jax)
+    (command,) = course.install_commands((3, 12), python="py", root="/r", jax=True)
+    assert command[-2:] == ["-e", "/r[test,jax]"]
+    (command,) = course.install_commands((3, 12), python="py", root="/r", site=True, jax=True)
+    assert command[-2:] == ["-e", "/r[test,site,jax]"]
+    monkeypatch.setattr(course, "STAMP", tmp_path / "stamp")
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    assert not course._wants_jax(False) and course._wants_jax(True)
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert course._wants_jax(False)
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    assert not course._wants_jax(False)
+    (tmp_path / "stamp").write_text("abc+site+jax")
+    assert course._wants_jax(False) and course._wants_site(False)  # an environment keeps each extra it has
+
+
+def test_setup_takes_only_the_jax_option(monkeypatch, capsys):
+    course = _course()
+    calls = []
+    monkeypatch.setattr(course, "setup", lambda **kwargs: calls.append(kwargs))
+    assert course.main(["setup", "--jax"]) == 0 and calls == [{"jax": True}]
+    assert course.main(["setup"]) == 0 and calls[-1] == {"jax": False}
+    assert course.main(["setup", "--torch"]) == 2 and "setup takes only --jax" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("as_root", [True, False])
 def test_lab_as_root_adds_allow_root_with_a_notice(monkeypatch, capsys, as_root):
     course = _course()

@@ -26,6 +26,10 @@ def _pyproject():
     return {r.name.lower(): r.specifier for r in reqs}
 
 
+def _extra_requirements(name):
+    return [Requirement(r) for r in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"][name]]
+
+
 def _site_extra():
     return {Requirement(r).name.lower() for r in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["site"]}
 
@@ -79,6 +83,7 @@ def test_the_site_extra_is_pinned_in_the_lock_section_that_a_plain_setup_skips()
     text = (REPO / "requirements-lock.txt").read_text()
     marker = next(line for line in text.splitlines() if line.startswith("# --- site extra"))
     base, site = text.split(marker)
+    site = site.split("# --- jax extra")[0]
     base_names = {l.split("==")[0].lower().replace("_", "-") for l in base.splitlines() if l and not l.startswith("#")}
     site_names = {l.split("==")[0].lower().replace("_", "-") for l in site.splitlines() if l and not l.startswith("#")}
     assert _site_extra() <= site_names and not (site_names & base_names)
@@ -94,3 +99,31 @@ def test_installed_versions_satisfy_the_ranges():
                 continue  # the site extra is installed on first use of `course.py site` (CI always has it)
             raise
         assert installed in spec, f"{name} {installed} is installed but pyproject.toml asks for {spec}: run `python3 course.py setup`"
+
+
+def test_the_jax_extra_is_optional_and_pinned_in_the_last_section_of_the_lock():
+    """Keras's JAX backend: not a dependency of the default install (TensorFlow stays the default backend), pinned
+    within its range in the lock's jax section, which neither a plain setup nor the site extra installs."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert not any(Requirement(r).name.lower() in ("jax", "jaxlib") for r in project["dependencies"])
+    wanted = {r.name.lower(): r.specifier for r in _extra_requirements("jax")}
+    assert set(wanted) == {"jax"}
+    text = (REPO / "requirements-lock.txt").read_text()
+    marker = next(line for line in text.splitlines() if line.startswith("# --- jax extra"))
+    before, section = text.split(marker)
+    assert "# --- site extra" in before  # the jax section comes last
+    names = {l.split("==")[0].lower(): l.split("==")[1] for l in section.splitlines() if l and not l.startswith("#")}
+    assert set(names) == {"jax", "jaxlib"} and names["jax"] == names["jaxlib"]  # jaxlib must match jax
+    assert names["jax"] in wanted["jax"]
+    before_names = {l.split("==")[0].lower() for l in before.splitlines() if l and not l.startswith("#")}
+    assert not (set(names) & before_names)
+
+
+def test_installed_jax_if_any_satisfies_the_extra():
+    try:
+        installed = metadata.version("jax")
+    except metadata.PackageNotFoundError:
+        pytest.skip("the jax extra is not installed (python3 course.py setup --jax installs it)")
+    (requirement,) = _extra_requirements("jax")
+    assert installed in requirement.specifier, f"jax {installed} is installed, pyproject.toml asks {requirement.specifier}"
+    assert metadata.version("jaxlib") == installed

@@ -252,8 +252,13 @@ CTC_LOSS_MISTAKES = (
             "the blank).", wiring.padded_label_lengths),
 )
 
+# Seconds per case: on Keras's JAX backend keras.ops.ctc_loss compiles once per new input shape (1.8 s measured on the
+# course's machine, more when it is busy), and every case has a shape of its own; the default 5 s is for plain NumPy.
+CTC_TIME_LIMIT = 30.0
+
 register(Exercise("ctc_batch_loss", "The CTC loss of a batch: logits, padded labels, frame counts and string lengths",
                   wiring.cached_solution, wiring.make_cases, atol=1e-4, rtol=1e-4, variants=CTC_LOSS_MISTAKES,
+                  time_limit=CTC_TIME_LIMIT,
                   mistakes=[Mistake(wiring.per_utterance, "uniform scores", "mean of the per-utterance losses"),
                             Mistake(wiring.summed, "uniform scores", "not the sum"),
                             Mistake(wiring.softmax_first, "scores, not probabilities", "pass the logits as they are"),

@@ -9,8 +9,10 @@ Chapter 10 compares an LSTM layer with a multi-head self-attention layer. For ea
    ``(batch, length, width)``;
 2. notes the process's peak resident size so far (Python, TensorFlow, the layer: the baseline; ``VmHWM`` of
    ``/proc/self/status``, see :func:`_peak_mib`);
-3. runs one forward + backward pass (a ``tf.function``: loss = mean of the squared outputs, gradients for the
-   layer's weights) to trace and warm up, then times ``repeats`` more passes and keeps the fastest;
+3. runs one forward + backward pass (loss = mean of the squared outputs, gradients for the layer's weights: a
+   ``tf.function`` with ``tf.GradientTape`` on TensorFlow, ``jax.jit(jax.value_and_grad(...))`` over the layer's
+   ``stateless_call`` on JAX; the backend is the parent's ``KERAS_BACKEND``) to trace and warm up, then times
+   ``repeats`` more passes and keeps the fastest;
 4. prints one JSON line: ``seconds`` (the fastest pass), ``peak_mib`` (the process's peak resident size) and
    ``pass_mib`` (peak minus baseline: what the passes added).
 
@@ -73,21 +75,26 @@ def one_pass_cost(kind: str, length: int, *, batch: int = 1, width: int = 64, he
     if kind == "lstm":
         layer = keras.layers.LSTM(width, return_sequences=True)
 
-        def forward(x):
-            return layer(x)
+        def arguments(x):
+            return (x,)
     else:
         layer = keras.layers.MultiHeadAttention(heads, width // heads)
 
-        def forward(x):
-            return layer(x, x)
-    x = tf.random.normal((batch, length, width))
-    forward(x[:, :2])  # build the weights on a short input
+        def arguments(x):
+            return (x, x)  # self-attention
+    if keras.backend.backend() == "jax":
+        x = keras.random.normal((batch, length, width))
+        layer(*arguments(x[:, :2]))  # build the weights on a short input
+        training_pass = _jax_training_pass(layer, arguments)
+    else:
+        x = tf.random.normal((batch, length, width))
+        layer(*arguments(x[:, :2]))
 
-    @tf.function
-    def training_pass(inputs):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(forward(inputs)))
-        return loss, tape.gradient(loss, layer.trainable_variables)
+        @tf.function
+        def training_pass(inputs):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(layer(*arguments(inputs))))
+            return loss, tape.gradient(loss, layer.trainable_variables)
 
     baseline = _peak_mib()
     training_pass(x)  # trace and warm up
@@ -96,11 +103,27 @@ def one_pass_cost(kind: str, length: int, *, batch: int = 1, width: int = 64, he
         start = time.perf_counter()
         loss, grads = training_pass(x)
         float(loss)
-        _ = [g.numpy() for g in grads]
+        _ = [np.asarray(g) for g in grads]
         times.append(time.perf_counter() - start)
     peak = _peak_mib()
     return {"kind": kind, "length": int(length), "seconds": min(times), "peak_mib": peak,
             "pass_mib": peak - baseline}
+
+
+def _jax_training_pass(layer, arguments):
+    """One compiled forward + backward pass on JAX: the loss's value and its gradients for the layer's weights."""
+    import jax
+    import jax.numpy as jnp
+
+    trainable = [v.value for v in layer.trainable_variables]
+    non_trainable = [v.value for v in layer.non_trainable_variables]
+
+    def loss(weights, inputs):
+        outputs, _ = layer.stateless_call(weights, non_trainable, *arguments(inputs))
+        return jnp.mean(jnp.square(outputs))
+
+    value_and_grad = jax.jit(jax.value_and_grad(loss))
+    return lambda inputs: value_and_grad(trainable, inputs)
 
 
 def measure(kind: str, length: int, *, batch: int = 1, width: int = 64, heads: int = 4, repeats: int = 3,

@@ -79,10 +79,17 @@ def _strategy(strategy: str) -> str:
 
 
 def _predict_function(model):
-    """``predict(x, lengths)``: the model's logits on a padded batch (a compiled function, made once per model)."""
-    tf = config.import_tensorflow()
+    """``predict(x, lengths)``: the model's logits on a padded batch (a ``tf.function`` on TensorFlow, made once per
+    model; a plain call on another Keras backend)."""
+    import keras
+
     if getattr(model, "_course_predict", None) is None:
-        call = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+        if keras.backend.backend() == "tensorflow":
+            tf = config.import_tensorflow()
+            call = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+        else:
+            def call(inputs):
+                return model(inputs, training=False)
         model._course_predict = lambda x, lengths: call(model_inputs(model, x, lengths))
     return model._course_predict
 

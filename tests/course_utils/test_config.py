@@ -1,7 +1,10 @@
 """Modes, the offline switch, the cache directory and the setup call."""
+import sys
+
 import numpy as np
 import pytest
 
+from course_utils import backend as keras_backend
 from course_utils import config
 
 
@@ -55,13 +58,17 @@ def test_setup_seeds_everything_and_prints_one_banner(monkeypatch, capsys):
     import keras
 
     info = config.setup(seed=7)
-    first = (np.random.rand(3), keras.random.uniform((3,), seed=None).numpy())
+    first = (np.random.rand(3), keras.ops.convert_to_numpy(keras.random.uniform((3,), seed=None)))
     config.setup(seed=7)
-    second = (np.random.rand(3), keras.random.uniform((3,), seed=None).numpy())
+    second = (np.random.rand(3), keras.ops.convert_to_numpy(keras.random.uniform((3,), seed=None)))
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])
     lines = [line for line in capsys.readouterr().out.splitlines() if line]
     assert len(lines) == 2 and lines[0].startswith("Course setup: quick mode") and "Keras" in lines[0]
+    name = keras.backend.backend()
+    library = {"tensorflow": "TensorFlow", "jax": "JAX"}[name]
+    assert lines[0].endswith(f"| seed 7 | {library} {info[name]}, Keras {keras.__version__} (backend: {name})")
+    assert info["backend"] == name == config.backend()
     assert info["mode"] == "quick" and info["seed"] == 7
 
 
@@ -83,3 +90,18 @@ def test_the_named_palette_is_the_plot_cycle():
     named = (config.COLOURS.blue, config.COLOURS.orange, config.COLOURS.green, config.COLOURS.vermilion,
              config.COLOURS.purple, config.COLOURS.sky_blue, config.COLOURS.yellow, config.COLOURS.black)
     assert named == config.OKABE_ITO
+
+
+@pytest.mark.parametrize("value,message", [
+    ("tensorflw", "is not a Keras backend"),
+    ("torch", "torch is not installed"),
+])
+def test_setup_names_an_unusable_backend_and_what_to_do(monkeypatch, value, message):
+    monkeypatch.setitem(sys.modules, "keras", None)
+    monkeypatch.setenv("KERAS_BACKEND", value)
+    monkeypatch.setattr(keras_backend, "backend_version", lambda name: "not installed")
+    with pytest.raises(config.ConfigError, match=message):
+        config.setup()
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    with pytest.raises(config.ConfigError, match=r"python3 course.py setup --jax"):
+        config.setup()

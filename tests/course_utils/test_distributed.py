@@ -4,6 +4,9 @@ import pytest
 
 from course_utils import distributed
 
+# the module's subject is tf.distribute (MirroredStrategy, MultiWorkerMirroredStrategy, a TensorFlow gRPC server)
+pytestmark = pytest.mark.tensorflow_only("tf.distribute strategies and TensorFlow's gRPC workers are the subject")
+
 SMALL = distributed.Config(examples=256, steps=8, units=4, global_batch=32, epochs=1, seed=3)
 
 

@@ -7,7 +7,7 @@ from course_utils.doctor import diagnose, doctor
 
 def test_doctor_runs_and_reports_everything():
     proc = subprocess.run([sys.executable, "-m", "course_build", "doctor"], capture_output=True, text=True)
-    for label in ("Python", "tensorflow", "keras", "numpy", "CPU cores", "TF threads", "GPU", "mode", "offline", "speech synthesiser", "cache directory"):
+    for label in ("Python", "tensorflow", "keras", "numpy", "keras backend", "CPU cores", "TF threads", "GPU", "mode", "offline", "speech synthesiser", "cache directory"):
         assert label in proc.stdout, label
     assert proc.returncode == 0, proc.stdout
 
@@ -44,3 +44,20 @@ def test_doctor_says_whether_the_speech_synthesiser_loads(monkeypatch):
     rows = {r.label: r for r in diagnose(import_tensorflow=False)}
     assert rows["speech synthesiser"].value == "does not load"
     assert "espeakng-loader is not installed" in rows["speech synthesiser"].problem
+
+
+def test_doctor_names_the_keras_backend_and_its_library(monkeypatch):
+    import importlib
+
+    keras_backend = importlib.import_module("course_utils.backend")
+    monkeypatch.setattr(keras_backend, "backend", lambda: "tensorflow")
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert rows["keras backend"].value == "tensorflow (KERAS_BACKEND)" and not rows["keras backend"].problem
+    assert "jax" not in rows
+    monkeypatch.setattr(keras_backend, "backend", lambda: "jax")
+    monkeypatch.setattr(keras_backend, "backend_version", lambda name: "0.10.2")
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert rows["keras backend"].value == "jax (KERAS_BACKEND)" and rows["jax"].value == "0.10.2"
+    monkeypatch.setattr(keras_backend, "backend_version", lambda name: "not installed")
+    rows = {r.label: r for r in diagnose(import_tensorflow=False)}
+    assert "python3 course.py setup --jax" in rows["keras backend"].problem

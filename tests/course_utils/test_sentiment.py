@@ -199,6 +199,7 @@ def test_nested_subsets_and_learning_curve():
         sentiment.nested_subsets(train, [51])
 
 
+@pytest.mark.tensorflow_only("an end-to-end model whose input is raw strings: string tensors are TensorFlow's")
 def test_predict_saved_loads_the_model_in_a_fresh_process(tmp_path):
     keras = pytest.importorskip("keras")
     import tensorflow as tf

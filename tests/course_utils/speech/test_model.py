@@ -6,6 +6,8 @@ from course_utils.speech import ctc
 from course_utils.speech import model as M
 from course_utils.speech import runs as R
 
+TRAINS_WITH_TF = pytest.mark.tensorflow_only("chapter 13's CTC training loop is a tf.function with tf.GradientTape")
+
 
 def test_output_lengths_are_ceil_divisions():
     assert M.output_lengths(np.array([172, 9, 1, 0])).tolist() == [43, 3, 1, 0]
@@ -69,6 +71,7 @@ def test_run_config_checks_its_options():
         R.run_all(R.FeatureStore.__new__(R.FeatureStore), [R.RunConfig("a", "t"), R.RunConfig("a", "t")])
 
 
+@TRAINS_WITH_TF
 def test_feature_store_and_a_tiny_run_in_process():
     from course_utils.datasets import load_spoken_digits
 
@@ -109,6 +112,7 @@ def _tiny_data(n=10):
     return features, digits
 
 
+@TRAINS_WITH_TF
 def test_train_ctc_trains_every_epoch_and_a_budget_only_warns():
     import keras
 
@@ -123,6 +127,7 @@ def test_train_ctc_trains_every_epoch_and_a_budget_only_warns():
         M.train_ctc(model, features, digits, features, digits, epochs=2, max_epochs=3, verbose=False)
 
 
+@TRAINS_WITH_TF
 def test_a_run_in_a_fresh_process_gives_the_same_numbers_twice():
     """Seeds, one thread and op determinism: the chapter's numbers reproduce on the same machine."""
     from course_utils.datasets import load_spoken_digits
