@@ -5,6 +5,8 @@ Everything pytest runs is in quick mode and offline; kernels started by nbval in
 import os
 import tempfile
 
+import pytest
+
 # Set before any kernel starts and before TensorFlow is imported anywhere.
 os.environ["COURSE_MODE"] = "quick"
 os.environ["COURSE_OFFLINE"] = "1"
@@ -30,3 +32,16 @@ def pytest_collectstart(collector):
         return
     if isinstance(collector, IPyNbFile) and "stderr" not in collector.skip_compare:
         collector.skip_compare = collector.skip_compare + ("stderr",)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup`` (pyproject's addopts) each file is one unit of work, as with ``--dist loadfile``:
+    a notebook's cells run in order in one kernel, a module's fixtures are built once. A module marked
+    ``pytestmark = pytest.mark.spread`` is dealt out test by test instead: its tests are long and independent, and as
+    one unit they would keep one worker busy for minutes while the other one idles at the end of the run."""
+    if not getattr(config.option, "loadgroup", False):  # set in the xdist workers only
+        return
+    for item in items:
+        if item.get_closest_marker("spread") is None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
