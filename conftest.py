@@ -5,6 +5,8 @@ Everything pytest runs is in quick mode and offline; kernels started by nbval in
 import os
 import tempfile
 
+import pytest
+
 # Set before any kernel starts and before TensorFlow is imported anywhere.
 os.environ["COURSE_MODE"] = "quick"
 os.environ["COURSE_OFFLINE"] = "1"
@@ -32,16 +34,30 @@ def pytest_collectstart(collector):
         collector.skip_compare = collector.skip_compare + ("stderr",)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under another Keras backend than TensorFlow (KERAS_BACKEND=jax), a TensorFlow-only chapter's cells are skipped
-    with the reason course_build/backends.py gives for it; the portable chapters run as usual."""
+    """Two jobs at collection.
+
+    Scheduling: under ``--dist loadgroup`` (pyproject's addopts) each file is one unit of work, as with ``--dist
+    loadfile``: a notebook's cells run in order in one kernel, a module's fixtures are built once. A module marked
+    ``pytestmark = pytest.mark.spread`` is dealt out test by test instead: its tests are long and independent, and as
+    one unit they would keep one worker busy for minutes while the other one idles at the end of the run.
+
+    Backends: under another Keras backend than TensorFlow (KERAS_BACKEND=jax), a TensorFlow-only chapter's cells are
+    skipped with the reason course_build/backends.py gives for it; the portable chapters run as usual."""
+    if getattr(config.option, "loadgroup", False):  # set in the xdist workers only
+        for item in items:
+            if item.get_closest_marker("spread") is None and item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    _skip_chapters_the_backend_cannot_run(items)
+
+
+def _skip_chapters_the_backend_cannot_run(items):
     from course_utils.backend import backend
 
     name = backend()
     if name == "tensorflow":
         return
-    import pytest
-
     from course_build import backends
 
     for item in items:

@@ -17,6 +17,7 @@ Nothing here is typed by hand, so both follow the chapters as they change:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,7 +173,15 @@ def mistakes_of(name: str) -> list:
     """``[(case, the checker's words)]`` for every typical mistake exercise ``name`` registers: each
     :class:`~course_utils.exercises.Mistake` run through the checker (its case, and the hint or the failing line, so
     the words are exactly what a learner would see), then the hint of each ``variant`` no mistake already showed
-    (a case of ``""``: a variant's hint is given on whichever case first fails)."""
+    (a case of ``""``: a variant's hint is given on whichever case first fails).
+
+    Computed once per exercise and process: running every mistake of every exercise trains small Keras models and
+    takes minutes, and the guide, the question bank and the site each ask again."""
+    return list(_mistakes_of(name))
+
+
+@functools.lru_cache(maxsize=None)
+def _mistakes_of(name: str) -> tuple:
     from course_utils.exercises import evaluate, get
 
     exercise = get(name)
@@ -185,7 +194,7 @@ def mistakes_of(name: str) -> list:
         if hint not in shown:
             found.append(("", hint))
             shown.add(hint)
-    return found
+    return tuple(found)
 
 
 def _checker_words(message: str) -> str:

@@ -30,11 +30,19 @@ def _tuner_folders():
     return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("course-tuner-")}
 
 
-def test_random_search_runs_its_budget_and_cleans_up():
+@pytest.fixture(scope="module")
+def timely():
+    """A random search of three trials well within its time limit (built once: two tests read it), and the tuner
+    folders in the temporary directory before it ran."""
     before = _tuner_folders()
     x, y, val = _data()
-    result = tuning.search(_build, x, y, val, kind="random", max_trials=2, epochs=1, time_limit=120, batch_size=16)
-    assert len(result.trials) == 2 and set(result.trials.columns) >= {"units", "learning_rate", "score", "seconds"}
+    return before, tuning.search(_build, x, y, val, kind="random", max_trials=3, epochs=1, time_limit=600,
+                                 batch_size=16)
+
+
+def test_random_search_runs_its_budget_and_cleans_up(timely):
+    before, result = timely
+    assert len(result.trials) == 3 and set(result.trials.columns) >= {"units", "learning_rate", "score", "seconds"}
     assert result.best["units"] in (2, 4) and 0 <= result.best_score <= 1 and not result.over_time_limit
     assert result.best_score == result.trials["score"].max()
     assert _tuner_folders() == before
@@ -47,11 +55,11 @@ def test_hyperband_reports_the_epochs_of_each_trial():
     assert "tuner/epochs" not in result.trials.columns and "tuner/epochs" not in result.best
 
 
-def test_a_time_limit_only_warns_and_the_budget_runs_in_full():
+def test_a_time_limit_only_warns_and_the_budget_runs_in_full(timely):
     x, y, val = _data()
     with pytest.warns(RuntimeWarning, match="more than its .* guard"):
         late = tuning.search(_build, x, y, val, kind="random", max_trials=3, epochs=1, time_limit=1e-3, batch_size=16)
-    timely = tuning.search(_build, x, y, val, kind="random", max_trials=3, epochs=1, time_limit=600, batch_size=16)
+    timely = timely[1]
     assert late.over_time_limit and not timely.over_time_limit
     assert len(late.trials) == 3 and (late.trials["status"] == "COMPLETED").all()
     # the clock decides nothing: the same seed gives the same trials, scores and winner

@@ -24,7 +24,12 @@ from tests.course_utils.exercises.test_checker_faults import as_float32, positio
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 MODEL_SETTINGS = settings(SETTINGS, max_examples=3)
+# split_windows builds a tf.data pipeline per call (about a tenth of a second; a rejected variant's diagnosis makes
+# dozens): 12 examples took 4-5 minutes of the suite. Its cases take only a seed, which changes one case of four
+# (the other three are the same in every example), so 4 examples draw as many random splits as matter.
+EXAMPLES = {"split_windows": 4}
 NAMES = sorted(n for n, e in exercises.REGISTRY.items() if e.kind == FUNCTION)  # compared number by number
+pytestmark = pytest.mark.spread  # about 40 independent tests of seconds to a minute each: dealt out one by one
 BEHAVIOUR = sorted(n for n, e in exercises.REGISTRY.items() if e.kind != FUNCTION)  # judged by behaviour
 
 
@@ -68,26 +73,36 @@ def correct_forms(name):
     return forms
 
 
+def for_drawn_cases(name, body):
+    """Run ``body(cases, data)`` on the random cases of exercise ``name``, over its number of examples."""
+    @settings(SETTINGS, max_examples=EXAMPLES.get(name, SETTINGS.max_examples))
+    @given(data=st.data())
+    def run(data):
+        body(data.draw(random_cases(name)), data)
+
+    run()
+
+
 @pytest.mark.parametrize("name", NAMES)
-@SETTINGS
-@given(data=st.data())
-def test_every_checker_accepts_its_reference_in_every_correct_form(name, data):
-    cases = data.draw(random_cases(name))
-    for form, function in correct_forms(name).items():
-        report = evaluate(name, function, cases=cases)
-        assert report.status == PASSED, f"{form}: {report.message}"
+def test_every_checker_accepts_its_reference_in_every_correct_form(name):
+    def body(cases, data):
+        for form, function in correct_forms(name).items():
+            report = evaluate(name, function, cases=cases)
+            assert report.status == PASSED, f"{form}: {report.message}"
+
+    for_drawn_cases(name, body)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if exercises.get(n).variants])
-@SETTINGS
-@given(data=st.data())
-def test_every_checker_rejects_each_registered_variant_with_its_hint(name, data):
-    cases = data.draw(random_cases(name))
-    for variant in exercises.get(name).variants:
-        for dtype, wrong in (("float64", variant.wrong), ("float32", as_float32(variant.wrong))):
-            report = evaluate(name, wrong, cases=cases)
-            assert report.status == FAILED, f"{dtype} variant '{variant.hint}' passed"
-            assert f"Hint: {variant.hint}" in report.message, f"{dtype}: {report.message}"
+def test_every_checker_rejects_each_registered_variant_with_its_hint(name):
+    def body(cases, data):
+        for variant in exercises.get(name).variants:
+            for dtype, wrong in (("float64", variant.wrong), ("float32", as_float32(variant.wrong))):
+                report = evaluate(name, wrong, cases=cases)
+                assert report.status == FAILED, f"{dtype} variant '{variant.hint}' passed"
+                assert f"Hint: {variant.hint}" in report.message, f"{dtype}: {report.message}"
+
+    for_drawn_cases(name, body)
 
 
 def _perturbed(solution, index, factor):
@@ -106,14 +121,14 @@ def _perturbed(solution, index, factor):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@SETTINGS
-@given(data=st.data())
-def test_an_unregistered_mistake_never_gets_a_hint(name, data):
-    cases = data.draw(random_cases(name))
-    index, factor = data.draw(st.integers(0, 3)), data.draw(st.sampled_from([0.5, 1.5, -1.0]))
-    report = evaluate(name, _perturbed(exercises.solution(name), index, factor), cases=cases)
-    if report.status == FAILED:  # (scaling an output that is zero on every case changes nothing)
-        assert "Hint" not in report.message, report.message
+def test_an_unregistered_mistake_never_gets_a_hint(name):
+    def body(cases, data):
+        index, factor = data.draw(st.integers(0, 3)), data.draw(st.sampled_from([0.5, 1.5, -1.0]))
+        report = evaluate(name, _perturbed(exercises.solution(name), index, factor), cases=cases)
+        if report.status == FAILED:  # (scaling an output that is zero on every case changes nothing)
+            assert "Hint" not in report.message, report.message
+
+    for_drawn_cases(name, body)
 
 
 @pytest.mark.parametrize("name", BEHAVIOUR)
