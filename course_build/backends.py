@@ -68,8 +68,8 @@ CHAPTERS = {
                     "trainings included; the 3-minute limit of a run on the shared machine stopped it there"),
     "13": tensorflow_only("the CTC training loop is a tf.function with tf.GradientTape (course_utils.speech.model."
                           "train_ctc), which a JAX-backend model cannot be differentiated by (cell 25)"),
-    "14": tensorflow_only("its trainings are chapter 13's runs (course_utils.speech.runs.run_all, whose train_ctc is "
-                          "a tf.function with tf.GradientTape); by reading, not run on JAX"),
+    "14": tensorflow_only("its trainings (course_utils.speech.speaker_runs) turn on TensorFlow's op determinism "
+                          "and predict through a tf.function (speech/speakers.predict); by reading, not run on JAX"),
 }
 
 # The portable chapters a JAX pass of the tests runs in quick mode (short ones: setup and exercises, the forward
