@@ -47,12 +47,15 @@ def _start(arguments: list, what: str) -> fresh_process.FreshProcess:
                                label=what)
 
 
-class FeatureStore:
-    """Log-mel features of named speech splits, in a temporary directory (removed by :meth:`close` or ``with``)."""
+class TemporaryStore:
+    """A folder of stored arrays: a new temporary one (removed by :meth:`close` or ``with``) or, given ``directory``,
+    that folder (created if missing, never removed). Chapter 13's feature store and chapter 14's waveform store."""
+
+    prefix = "course-store-"
 
     def __init__(self, directory=None):
         self._owned = directory is None
-        self.directory = Path(tempfile.mkdtemp(prefix="course-speech-") if directory is None else directory)
+        self.directory = Path(tempfile.mkdtemp(prefix=self.prefix) if directory is None else directory)
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def __enter__(self):
@@ -64,6 +67,12 @@ class FeatureStore:
     def close(self) -> None:
         if self._owned and self.directory.exists():
             shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class FeatureStore(TemporaryStore):
+    """Log-mel features of named speech splits, in a temporary directory (removed by :meth:`close` or ``with``)."""
+
+    prefix = "course-speech-"
 
     def _index(self) -> dict:
         path = self.directory / "index.json"

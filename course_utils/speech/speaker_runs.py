@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -28,28 +26,17 @@ import numpy as np
 
 from course_utils import validation
 from course_utils.measure import fresh_process
+from course_utils.speech.runs import TemporaryStore
 
 
 class RunError(fresh_process.FreshProcessError):
     """A training process failed or exceeded its time limit."""
 
 
-class WaveStore:
+class WaveStore(TemporaryStore):
     """Named sets of waveforms (with digits and speakers) in a temporary directory; ``close`` (or ``with``) removes it."""
 
-    def __init__(self, directory=None):
-        self._owned = directory is None
-        self.directory = Path(tempfile.mkdtemp(prefix="course-speakers-") if directory is None else directory)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self) -> None:
-        if self._owned and self.directory.exists():
-            shutil.rmtree(self.directory, ignore_errors=True)
+    prefix = "course-speakers-"
 
     def add(self, name: str, waveforms, digits, speakers) -> None:
         """Store a set: a list of 1-D waveforms, their digits (0-9) and speakers (strings), all of one length."""
